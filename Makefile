@@ -1,0 +1,49 @@
+# Everything a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test test-postgres lint format demo clean
+
+setup: $(STAMP)
+
+# xstatic-bootstrap ships only an sdist whose build still imports pkg_resources,
+# so it is built against the venv's own (older) setuptools instead of an isolated one.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet "setuptools<81" wheel
+	$(BIN)/pip install --quiet --no-build-isolation "xstatic-bootstrap>=5.3,<5.4"
+	$(BIN)/pip install --quiet ".[dev]"
+	touch $(STAMP)
+
+var:
+	mkdir -p var
+
+run: setup var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+demo: setup var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+
+test: setup var
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: setup var
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/trekkportal} \
+		$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var staticfiles

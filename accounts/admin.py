@@ -1,0 +1,89 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+
+from accounts.models import AuditEvent, Role, User
+
+
+class RoleInline(admin.TabularInline):
+    model = Role
+    extra = 0
+    autocomplete_fields = ["employer"]
+    fields = ["employer", "kind", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+class UserCreationForm(forms.ModelForm):
+    """Staff create contacts without a password: the contact sets one through "Glemt passord"."""
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "email", "mobile"]
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    inlines = [RoleInline]
+    list_display = [
+        "username",
+        "full_name",
+        "email",
+        "mobile",
+        "is_staff",
+        "is_active",
+        "last_login",
+    ]
+    list_filter = ["is_staff", "is_active"]
+    search_fields = ["username", "full_name", "email", "mobile"]
+    ordering = ["full_name"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        ("Person", {"fields": ["full_name", "email", "mobile", "notify_by_sms"]}),
+        (
+            "Tilgang",
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        ("Datoer", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["username", "full_name", "email", "mobile"]}),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail: readable by staff, changeable by nobody."""
+
+    list_display = [
+        "created_at",
+        "action",
+        "actor_label",
+        "employer",
+        "object_type",
+        "object_ref",
+        "ip_address",
+    ]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "object_ref", "employer__name", "employer__number"]
+    date_hierarchy = "created_at"
+    list_select_related = ["employer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,71 @@
+"""The audit trail: who did what, when, from where, to which object.
+
+Rows are only ever added. They never hold passwords, codes or national IDs.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+def client_ip(request):
+    """The client's address as axes resolves it (honours TRUSTED_PROXY_COUNT only)."""
+    if request is None:
+        return None
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or None
+
+
+class AuditEventManager(models.Manager):
+    def record(self, action, *, request=None, actor=None, employer=None, obj=None, **details):
+        if actor is None and request is not None and request.user.is_authenticated:
+            actor = request.user
+        if employer is None and request is not None:
+            role = getattr(request, "role", None)
+            employer = role.employer if role else None
+        return self.create(
+            action=action,
+            actor=actor,
+            actor_label=str(actor) if actor else "",
+            employer=employer,
+            object_type=obj._meta.verbose_name if obj is not None else "",
+            object_ref=str(getattr(obj, "public_ref", None) or getattr(obj, "pk", "") or ""),
+            ip_address=client_ip(request),
+            details=details,
+        )
+
+
+class AuditEvent(models.Model):
+    created_at = models.DateTimeField("tidspunkt", auto_now_add=True, db_index=True)
+    action = models.CharField("hendelse", max_length=60, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="utført av",
+    )
+    actor_label = models.CharField("utført av (ved hendelsen)", max_length=250, blank=True)
+    employer = models.ForeignKey(
+        "employers.Employer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+        verbose_name="bedrift",
+    )
+    object_type = models.CharField("objekttype", max_length=100, blank=True)
+    object_ref = models.CharField("objekt", max_length=100, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField("IP-adresse", null=True, blank=True)
+    details = models.JSONField("detaljer", default=dict, blank=True)
+
+    objects = AuditEventManager()
+
+    class Meta:
+        verbose_name = "logghendelse"
+        verbose_name_plural = "revisjonslogg"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%d.%m.%Y %H:%M} {self.action} {self.actor_label}"

@@ -1,0 +1,115 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+
+from accounts.models import Role
+from accounts.signals import SESSION_STARTED_KEY
+
+ROLE_SESSION_KEY = "active_role_id"
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session 12 hours after login, however active it has been.
+
+    The 30-minute idle timeout is Django's own (SESSION_COOKIE_AGE with
+    SESSION_SAVE_EVERY_REQUEST).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            started = request.session.get(SESSION_STARTED_KEY)
+            limit = settings.SESSION_ABSOLUTE_LIFETIME.total_seconds()
+            if started is None or timezone.now().timestamp() - started > limit:
+                logout(request)
+                messages.info(request, "Økten din er utløpt. Logg inn på nytt.")
+                return redirect(settings.LOGIN_URL)
+        return self.get_response(request)
+
+
+class TwoFactorRequiredMiddleware:
+    """Staff (and, when configured, every contact) must pass two-factor to use the portal.
+
+    A user without a device is sent to set one up; the set-up pages, logout and
+    static files stay reachable.
+    """
+
+    allowed_url_names = {"two_factor:setup", "two_factor:qr", "two_factor:setup_complete", "logout"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and self.requires_2fa(user) and not user.is_verified():
+            match = request.resolver_match or _resolve(request.path_info)
+            if match is None or match.view_name not in self.allowed_url_names:
+                from django_otp import user_has_device
+
+                if user_has_device(user):
+                    logout(request)
+                    return redirect(settings.LOGIN_URL)
+                return redirect("two_factor:setup")
+        return self.get_response(request)
+
+    @staticmethod
+    def requires_2fa(user):
+        return user.is_staff or settings.REQUIRE_2FA_FOR_CONTACTS
+
+
+def _resolve(path):
+    from django.urls import Resolver404, resolve
+
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None
+
+
+class ActiveRoleMiddleware:
+    """Puts the active role (re-checked against the database) on request.role.
+
+    A role that was removed, or whose employer was deactivated, stops working on
+    the very next request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.role = None
+        if request.user.is_authenticated:
+            role_id = request.session.get(ROLE_SESSION_KEY)
+            if role_id is not None:
+                request.role = Role.objects.for_user(request.user).filter(pk=role_id).first()
+                if request.role is None:
+                    del request.session[ROLE_SESSION_KEY]
+        return self.get_response(request)
+
+
+def activate_role(request, role):
+    request.session[ROLE_SESSION_KEY] = role.pk
+    request.role = role
+
+
+class NoStoreMiddleware:
+    """Pages and files here hold personal data: no cache may keep them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(settings.STATIC_URL):
+            add_never_cache_headers(response)
+        return response
+
+
+def login_url():
+    return reverse(settings.LOGIN_URL)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DeductionsConfig(AppConfig):
+    name = "deductions"
+    verbose_name = "Trekk"

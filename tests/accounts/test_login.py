@@ -1,0 +1,79 @@
+import pytest
+from django.urls import reverse
+
+from accounts.middleware import ROLE_SESSION_KEY
+from accounts.models import Role
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = reverse("two_factor:login")
+
+
+def log_in(client, username, password=PASSWORD):
+    return client.post(
+        LOGIN,
+        {"auth-username": username, "auth-password": password, "login_view-current_step": "auth"},
+    )
+
+
+def test_login_page_shows_norwegian_labels_and_reset_link(client):
+    response = client.get(LOGIN)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Brukernavn" in body
+    assert "Passord" in body
+    assert "Logg inn" in body
+
+
+def test_contact_with_one_role_goes_straight_to_front_page(client, owner, employer):
+    response = log_in(client, "10000001")
+    assert response.status_code == 302
+    response = client.get(response.url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert client.session[ROLE_SESSION_KEY] == Role.objects.get(user=owner).pk
+    assert "Møllergata 10" in response.content.decode()
+
+
+def test_contact_with_several_roles_chooses_one(client, owner, employer, other_employer):
+    Role.objects.create(user=owner, employer=other_employer)
+    response = log_in(client, "10000001")
+    response = client.get(response.url)
+    assert response.url == reverse("accounts:choose_role")
+    page = client.get(response.url).content.decode()
+    assert "Avinor AS" in page and "Systemadministrasjonen" in page
+    role = Role.objects.get(user=owner, employer=other_employer)
+    response = client.post(reverse("accounts:choose_role"), {"role": role.pk}, follow=True)
+    assert "GARDERMOEN" in response.content.decode()
+
+
+def test_unknown_id_and_wrong_password_get_the_same_answer(client, owner):
+    wrong_password = log_in(client, "10000001", "feil-passord-her").content.decode()
+    unknown_user = log_in(client, "19999999", "feil-passord-her").content.decode()
+    assert "Feil brukernavn eller passord." in wrong_password
+    assert "Feil brukernavn eller passord." in unknown_user
+
+
+def test_user_without_role_is_told_whom_to_contact(client, db):
+    from tests.conftest import make_user
+
+    make_user("10000009", "Uten Rolle")
+    response = log_in(client, "10000009")
+    response = client.get(response.url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("accounts:no_role")
+    assert "ingen rolle" in response.content.decode().lower()
+
+
+def test_contact_cannot_choose_another_users_role(owner_client, outsider):
+    foreign = Role.objects.get(user=outsider)
+    response = owner_client.post(reverse("accounts:choose_role"), {"role": foreign.pk})
+    assert response.status_code == 200
+    assert "Velg en av rollene dine." in response.content.decode()
+    assert owner_client.session[ROLE_SESSION_KEY] != foreign.pk
+
+
+def test_removed_role_stops_working_on_next_request(owner_client, owner):
+    Role.objects.filter(user=owner).delete()
+    response = owner_client.get(reverse("home"))
+    assert response.status_code == 302
+    assert ROLE_SESSION_KEY not in owner_client.session
