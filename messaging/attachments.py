@@ -7,6 +7,7 @@ workbook with macros is refused.
 
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -119,19 +120,27 @@ def _check_xlsx(upload, name):
         packed = sum(entry.compress_size for entry in entries) or 1
         if unpacked > XLSX_MAX_UNPACKED or unpacked / packed > XLSX_MAX_RATIO:
             raise ValidationError(f"«{name}» blir for stor når den pakkes ut.")
-        names = {entry.filename.lower() for entry in entries}
-        if any(part.endswith("vbaproject.bin") for part in names):
+        by_name = {entry.filename.lower(): entry for entry in entries}
+        if any(part.endswith("vbaproject.bin") for part in by_name):
             raise ValidationError(
                 f"«{name}» inneholder makroer. Vi tar bare imot ark uten makroer."
             )
-        if "[content_types].xml" not in names or "xl/workbook.xml" not in names:
+        types_entry = by_name.get("[content_types].xml")
+        if types_entry is None or "xl/workbook.xml" not in by_name:
             raise broken
-        types_entry = archive.getinfo("[Content_Types].xml")
         if types_entry.file_size > CONTENT_TYPES_MAX:
             raise broken
         try:
             content_types = archive.read(types_entry).decode("utf-8", errors="replace").lower()
-        except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError):
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            OSError,
+            ValueError,
+            RuntimeError,
+            EOFError,
+            NotImplementedError,
+        ):
             raise broken from None
     if "macroenabled" in content_types:
         raise ValidationError(f"«{name}» inneholder makroer. Vi tar bare imot ark uten makroer.")

@@ -106,7 +106,9 @@ class StaffNewMessageForm(forms.Form):
             return cleaned
         if username:
             role = (
-                Role.objects.filter(employer=employer, user__username=username)
+                Role.objects.filter(
+                    employer=employer, user__username=username, user__is_active=True
+                )
                 .select_related("user")
                 .first()
             )

@@ -97,6 +97,10 @@ def attachment(request, public_id):
     )
     if attachment is None:
         raise Http404
+    try:
+        stored = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
     AuditEvent.objects.record(
         "message_attachment_download",
         request=request,
@@ -104,7 +108,7 @@ def attachment(request, public_id):
         obj=attachment,
     )
     response = FileResponse(
-        attachment.file.open("rb"),
+        stored,
         as_attachment=True,
         filename=attachment.original_name,
         content_type=attachment.content_type,

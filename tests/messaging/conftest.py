@@ -91,3 +91,13 @@ def send_from_contact(contact, employer, subject="Spørsmål om trekk", body="He
 
 def reply_from_staff(thread, staff, body="Hei, her er svaret."):
     return message_reply(thread=thread, sender=staff, body=body)
+
+
+def count_queries(client, url, **params):
+    """How many queries a page costs now: a baseline for "does not grow" tests."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, params)
+    return len(queries.captured_queries)

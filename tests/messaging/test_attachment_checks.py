@@ -131,3 +131,14 @@ def test_a_path_in_the_file_name_is_dropped():
     checked = check_attachment(upload("../../etc/kvittering.pdf", PDF_BYTES))
 
     assert checked.name == "kvittering.pdf"
+
+
+def test_a_damaged_xlsx_is_always_a_validation_error_never_a_crash():
+    data = bytearray(xlsx_bytes())
+    for position in range(30, len(data), max(1, len(data) // 40)):
+        damaged = bytearray(data)
+        damaged[position : position + 8] = b"\xff" * 8
+        try:
+            check_attachment(upload("liste.xlsx", bytes(damaged)))
+        except ValidationError:
+            pass

@@ -93,3 +93,11 @@ def test_anonymous_users_are_sent_to_login(owner, employer, client):
 
     assert response.status_code == 302
     assert reverse("two_factor:login") in response["Location"]
+
+
+def test_a_file_missing_from_storage_is_a_404_not_a_500(owner, employer, owner_client):
+    message = send(owner, employer, files=[upload("kvittering.pdf", PDF_BYTES)])
+    attachment = message.attachments.get()
+    attachment.file.delete(save=False)
+
+    assert owner_client.get(url(attachment)).status_code == 404

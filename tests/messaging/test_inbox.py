@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from tests.conftest import client_for
-from tests.messaging.conftest import reply_from_staff, send_from_contact
+from tests.messaging.conftest import count_queries, reply_from_staff, send_from_contact
 
 URL = reverse("messaging:inbox")
 
@@ -62,11 +62,15 @@ def test_the_mailbox_needs_a_role(owner):
 def test_the_mailbox_query_count_does_not_grow_with_threads(
     owner, employer, staff, owner_client, django_assert_max_num_queries
 ):
+    first = send_from_contact(owner, employer, subject="Første")
+    reply_from_staff(first.thread, staff)
+    baseline = count_queries(owner_client, URL)
+    assert baseline <= 12
     for number in range(30):
         first = send_from_contact(owner, employer, subject=f"Tråd {number}")
         reply_from_staff(first.thread, staff)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(baseline):
         response = owner_client.get(URL)
 
-    assert response.status_code == 200
+    assert "Side 1 av 2" in response.content.decode()

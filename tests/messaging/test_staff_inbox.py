@@ -5,7 +5,7 @@ import re
 from django.urls import reverse
 
 from messaging.models import Message
-from tests.messaging.conftest import reply_from_staff, send_from_contact
+from tests.messaging.conftest import count_queries, reply_from_staff, send_from_contact
 
 URL = reverse("messaging:staff_inbox")
 
@@ -80,11 +80,14 @@ def test_staff_without_two_factor_are_sent_to_log_in_again(staff):
 def test_the_staff_inbox_query_count_does_not_grow_with_threads(
     owner, employer, outsider, other_employer, staff, staff_client, django_assert_max_num_queries
 ):
+    send_from_contact(owner, employer, subject="Første")
+    baseline = count_queries(staff_client, URL)
+    assert baseline <= 12
     for number in range(30):
         first = send_from_contact(owner if number % 2 else outsider, employer, subject=f"T{number}")
         reply_from_staff(first.thread, staff)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(baseline):
         response = staff_client.get(URL)
 
-    assert len(subjects(response)) == 30
+    assert len(subjects(response)) == 31

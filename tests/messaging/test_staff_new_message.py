@@ -81,3 +81,13 @@ def test_contacts_cannot_write_as_staff(owner_client, employer, owner):
 
     assert response.status_code == 404
     assert not Message.objects.exists()
+
+
+def test_a_deactivated_contact_cannot_be_written_to(owner, employer, staff_client):
+    owner.is_active = False
+    owner.save()
+
+    response = post(staff_client, employer_number=employer.number, username=owner.username)
+
+    assert "Brukeren er ikke trekkontakt for denne bedriften." in response.content.decode()
+    assert not Message.objects.exists()
