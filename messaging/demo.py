@@ -77,5 +77,6 @@ def load(out):
             )
             thread.last_message_at = at
             count += 1
-        thread.save(update_fields=["last_message_at"])
+        thread.message_count = len(data["messages"])
+        thread.save(update_fields=["last_message_at", "message_count"])
     out.write(f"Meldinger: {count} i {len(CONVERSATIONS)} tråder (Kari og Ola har ett ulest svar)")

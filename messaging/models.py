@@ -10,7 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,19 +25,9 @@ class ThreadQuerySet(models.QuerySet):
         return self.filter(contact=user)
 
     def for_staff_inbox(self):
-        """Threads with the number of messages staff have not read, unread threads first."""
-        unread = Count(
-            "messages",
-            filter=Q(messages__recipient__isnull=True, messages__read_at__isnull=True),
-        )
-        return (
-            self.select_related("contact", "employer")
-            .annotate(unread_count=unread, message_count=Count("messages"))
-            .order_by(
-                models.Case(models.When(unread_count=0, then=1), default=0),
-                "-last_message_at",
-                "-pk",
-            )
+        """Threads with messages staff have not read first, then the latest activity first."""
+        return self.select_related("contact", "employer").order_by(
+            "-unread_by_staff", "-last_message_at", "-pk"
         )
 
     def for_contact_inbox(self, user):
@@ -48,7 +38,7 @@ class ThreadQuerySet(models.QuerySet):
         return (
             self.filter(contact=user)
             .select_related("employer")
-            .annotate(unread_count=unread, message_count=Count("messages"))
+            .annotate(unread_count=unread)
             .order_by("-last_message_at", "-pk")
         )
 
@@ -74,6 +64,12 @@ class Thread(models.Model):
     )
     created_at = models.DateTimeField("opprettet", default=timezone.now)
     last_message_at = models.DateTimeField("siste melding", default=timezone.now, db_index=True)
+    message_count = models.PositiveIntegerField("antall meldinger", default=0)
+    unread_by_staff = models.BooleanField(
+        "ulest hos staben",
+        default=False,
+        help_text="Kontakten har skrevet noe ingen i staben har lest.",
+    )
     handled = models.BooleanField("behandlet", default=False, db_index=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -91,7 +87,10 @@ class Thread(models.Model):
         verbose_name = "meldingstråd"
         verbose_name_plural = "meldingstråder"
         ordering = ["-last_message_at"]
-        indexes = [models.Index(fields=["contact", "-last_message_at"])]
+        indexes = [
+            models.Index(fields=["contact", "-last_message_at"]),
+            models.Index(fields=["-unread_by_staff", "-last_message_at"]),
+        ]
 
     def __str__(self):
         return self.subject
@@ -102,6 +101,19 @@ class Thread(models.Model):
     @property
     def public_ref(self):
         return self.public_id
+
+    def mark_shown_read(self, reader, shown):
+        """Mark the shown messages that were unread for `reader` read, and nothing else: a
+        message that arrived while the page was being built stays unread."""
+        unread = [message.pk for message in shown if message.is_unread_for(reader)]
+        if not unread:
+            return
+        Message.objects.filter(pk__in=unread, read_at__isnull=True).update(
+            read_at=timezone.now(), read_by=reader
+        )
+        if reader.is_staff:
+            still_unread = Message.objects.filter(thread=OuterRef("pk")).unread_for_staff()
+            Thread.objects.filter(pk=self.pk).update(unread_by_staff=Exists(still_unread))
 
     def mark_handled(self, by, handled=True):
         self.handled = handled
@@ -133,12 +145,6 @@ class MessageQuerySet(models.QuerySet):
 
     def visible_to_contact(self, user):
         return self.filter(Q(sender=user) | Q(recipient=user))
-
-    def mark_read(self, *, reader, by_staff=False):
-        """Mark these messages read by their recipient (or by a staff member for the team)."""
-        if by_staff:
-            return self.unread_for_staff().update(read_at=timezone.now(), read_by=reader)
-        return self.unread_for(reader).update(read_at=timezone.now(), read_by=reader)
 
 
 class Message(models.Model):

@@ -1,6 +1,7 @@
 """Sending a message: thread, message, attachments and notice rows in one transaction."""
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -19,6 +20,8 @@ def thread_start(*, sender, subject, body, files=(), employer=None, contact=None
         employer=employer,
         created_at=now,
         last_message_at=now,
+        message_count=1,
+        unread_by_staff=contact is None,
     )
     return _add_message(
         thread=thread,
@@ -48,12 +51,16 @@ def message_reply(*, thread, sender, body, files=(), sender_employer=None):
         files=files,
         now=now,
     )
-    thread.last_message_at = now
-    fields = ["last_message_at"]
-    if from_contact and thread.handled:
-        thread.handled, thread.handled_by, thread.handled_at = False, None, None
-        fields += ["handled", "handled_by", "handled_at"]
-    thread.save(update_fields=fields)
+    fields = {"last_message_at": now, "message_count": F("message_count") + 1}
+    if from_contact:
+        fields |= {
+            "unread_by_staff": True,
+            "handled": False,
+            "handled_by": None,
+            "handled_at": None,
+        }
+    Thread.objects.filter(pk=thread.pk).update(**fields)
+    thread.refresh_from_db(fields=list(fields))
     return message
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.audit import AuditEvent
 from accounts.decorators import staff_required
 from messaging.forms import StaffInboxFilterForm, StaffNewMessageForm, StaffReplyForm
 from messaging.models import Message, Thread
@@ -52,7 +53,7 @@ def thread(request, public_id):
         messages.success(request, f"Svaret er sendt til {thread.contact.full_name}.")
         return redirect("messaging:staff_thread", public_id=thread.public_id)
     thread_list = thread_messages(thread, request.user)
-    Message.objects.filter(thread=thread).mark_read(reader=request.user, by_staff=True)
+    thread.mark_shown_read(request.user, thread_list)
     return render(
         request,
         "messaging/staff/thread.html",
@@ -66,6 +67,12 @@ def mark_handled(request, public_id):
     thread = get_thread_or_404(request, public_id)
     handled = request.POST.get("handled") == "1"
     thread.mark_handled(request.user, handled=handled)
+    AuditEvent.objects.record(
+        "message_thread_handled" if handled else "message_thread_reopened",
+        request=request,
+        employer=thread.employer,
+        obj=thread,
+    )
     messages.success(
         request,
         "Tråden er markert som behandlet." if handled else "Tråden er markert som ubehandlet.",

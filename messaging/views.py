@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.audit import AuditEvent
 from accounts.decorators import role_required
 from messaging.forms import NewMessageForm, ReplyForm
-from messaging.models import Attachment, Message, Thread
+from messaging.models import Attachment, Thread
 from messaging.services import message_reply, thread_start
 
 THREADS_PER_PAGE = 25
@@ -77,7 +77,7 @@ def thread(request, public_id):
         messages.success(request, "Svaret er sendt.")
         return redirect(thread)
     thread_list = thread_messages(thread, request.user)
-    Message.objects.filter(thread=thread).mark_read(reader=request.user)
+    thread.mark_shown_read(request.user, thread_list)
     return render(
         request,
         "messaging/thread.html",

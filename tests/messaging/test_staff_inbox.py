@@ -4,7 +4,6 @@ import re
 
 from django.urls import reverse
 
-from messaging.models import Message
 from tests.messaging.conftest import count_queries, reply_from_staff, send_from_contact
 
 URL = reverse("messaging:staff_inbox")
@@ -19,7 +18,7 @@ def subjects(response):
 def test_unread_threads_come_first(owner, employer, outsider, other_employer, staff, staff_client):
     old_unread = send_from_contact(owner, employer, subject="Gammel ulest")
     read = send_from_contact(outsider, other_employer, subject="Lest")
-    Message.objects.filter(pk=read.pk).mark_read(reader=staff, by_staff=True)
+    read.thread.mark_shown_read(staff, [read])
     send_from_contact(owner, employer, subject="Ny ulest")
 
     response = staff_client.get(URL)

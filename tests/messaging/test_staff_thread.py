@@ -2,6 +2,7 @@
 
 from django.core import mail
 
+from accounts.audit import AuditEvent
 from messaging.models import Message, MessageNotice
 from tests.messaging.conftest import send_from_contact
 
@@ -68,6 +69,11 @@ def test_staff_mark_a_thread_handled_and_not_handled(owner, employer, staff, sta
     staff_client.post(handled_url(first.thread), {"handled": "0"})
     first.thread.refresh_from_db()
     assert not first.thread.handled and first.thread.handled_by is None
+    assert list(
+        AuditEvent.objects.filter(object_ref=str(first.thread.public_id))
+        .order_by("pk")
+        .values_list("action", "actor")
+    ) == [("message_thread_handled", staff.pk), ("message_thread_reopened", staff.pk)]
 
 
 def test_marking_handled_needs_post(owner, employer, staff_client):
@@ -96,3 +102,44 @@ def test_a_staff_read_does_not_mark_the_contacts_unread_answers_read(
 
     answer = Message.objects.get(sender=staff)
     assert answer.read_at is None
+
+
+def test_opening_a_thread_clears_its_unread_mark_in_the_staff_inbox(owner, employer, staff_client):
+    first = send_from_contact(owner, employer)
+    assert first.thread.unread_by_staff
+
+    staff_client.get(url(first.thread))
+
+    first.thread.refresh_from_db()
+    assert not first.thread.unread_by_staff
+
+
+def test_a_message_not_shown_to_staff_stays_unread(owner, employer, staff):
+    from messaging.services import message_reply
+
+    first = send_from_contact(owner, employer)
+    shown = list(first.thread.messages.all())
+    late = message_reply(thread=first.thread, sender=owner, body="Kom mens siden ble laget")
+
+    first.thread.mark_shown_read(staff, shown)
+
+    late.refresh_from_db()
+    first.thread.refresh_from_db()
+    assert late.read_at is None
+    assert first.thread.unread_by_staff
+
+
+def test_a_new_question_from_the_contact_marks_the_thread_unread_and_not_handled(
+    owner, employer, staff, staff_client
+):
+    from messaging.services import message_reply
+
+    first = send_from_contact(owner, employer)
+    staff_client.post(url(first.thread), {"body": "Svar", "mark_handled": "on"})
+    staff_client.get(url(first.thread))
+
+    message_reply(thread=first.thread, sender=owner, body="Et spørsmål til")
+
+    first.thread.refresh_from_db()
+    assert first.thread.unread_by_staff and not first.thread.handled
+    assert first.thread.message_count == 3
