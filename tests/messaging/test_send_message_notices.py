@@ -207,3 +207,17 @@ def test_send_notices_leaves_the_staff_digest_to_the_command(owner, employer):
 
     assert send_notices() == (0, 0)
     assert MessageNotice.objects.get().status == "pending"
+
+
+def test_a_failed_sms_is_retried_without_sending_the_email_again(answer, sms_outbox):
+    from trekkportal.sms import SmsError
+
+    with mock.patch("trekkportal.sms.send_sms", side_effect=SmsError("Twilio nede")):
+        run()
+    assert answer.notices.get(channel="sms").status == "pending"
+    assert sms_outbox == []
+
+    run()
+
+    assert len(sms_outbox) == 1
+    assert len(contact_mail()) == 1

@@ -91,3 +91,18 @@ def test_a_deactivated_contact_cannot_be_written_to(owner, employer, staff_clien
 
     assert "Brukeren er ikke trekkontakt for denne bedriften." in response.content.decode()
     assert not Message.objects.exists()
+
+
+def test_the_thread_page_links_to_a_prefilled_new_message_to_the_contact(
+    owner, employer, staff_client
+):
+    from tests.messaging.conftest import send_from_contact
+
+    first = send_from_contact(owner, employer)
+    thread_page = staff_client.get(reverse("messaging:staff_thread", args=[first.thread.public_id]))
+    link = f"{URL}?bedrift={employer.number}&amp;til={owner.username}"
+    assert link in thread_page.content.decode()
+
+    form = staff_client.get(URL, {"bedrift": employer.number, "til": owner.username})
+
+    assert f'value="{owner.username}"' in form.content.decode()
