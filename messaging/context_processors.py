@@ -1,3 +1,15 @@
+from django.utils.functional import SimpleLazyObject, lazy
+
+from messaging.unread import unread_count, unread_noun
+
+
 def unread_messages(request):
-    """The number of unread messages for the header (filled in by the messaging issue)."""
-    return {}
+    """The number of unread messages for the header, counted only if the page shows it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    count = SimpleLazyObject(lambda: unread_count(request))
+    return {
+        "unread_count": count,
+        "unread_noun": lazy(lambda: unread_noun(unread_count(request)), str)(),
+    }

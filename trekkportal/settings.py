@@ -288,3 +288,7 @@ LOGGING = {
 # --- Deductions (basis, lists, monthly cycle) -------------------------------
 
 # --- Messaging --------------------------------------------------------------
+MESSAGE_ATTACHMENT_MAX_BYTES = env_int(
+    "MESSAGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024
+)
+MESSAGE_ATTACHMENTS_MAX_COUNT = 5

@@ -1,0 +1,20 @@
+"""The user's unread count, counted once per request, and its Norwegian wording."""
+
+from messaging.models import Message
+
+_CACHE_ATTRIBUTE = "_messaging_unread_count"
+
+
+def unread_count(request):
+    if not hasattr(request, _CACHE_ATTRIBUTE):
+        setattr(request, _CACHE_ATTRIBUTE, Message.objects.unread_for(request.user).count())
+    return getattr(request, _CACHE_ATTRIBUTE)
+
+
+def unread_noun(count):
+    """ "ulest melding" for one, "uleste meldinger" for any other number."""
+    return "ulest melding" if count == 1 else "uleste meldinger"
+
+
+def unread_phrase(count):
+    return f"{count} {unread_noun(count)}"

@@ -1,0 +1,139 @@
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from messaging.models import Attachment, Message, MessageNotice
+from tests.conftest import client_for
+from tests.messaging.conftest import PDF_BYTES, upload, xlsx_bytes
+
+URL = reverse("messaging:new")
+
+
+def post(client, **fields):
+    data = {"subject": "Sluttet medlem", "body": "Hei, hva gjør vi?", **fields}
+    return client.post(URL, data)
+
+
+def test_new_message_page_has_labelled_fields(owner_client):
+    response = owner_client.get(URL)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    for field, label in (("subject", "Emne"), ("body", "Tekst"), ("attachments", "Vedlegg")):
+        assert re.search(rf'<label\s+for="id_{field}"[^>]*>\s*{label}', content)
+    assert 'enctype="multipart/form-data"' in content
+
+
+def test_contact_sends_a_message_to_the_staff_team_for_the_active_role(
+    owner_with_two_roles, museum
+):
+    client = client_for(owner_with_two_roles, museum)
+
+    response = post(client, attachments=[upload("kvittering.pdf", PDF_BYTES)])
+
+    message = Message.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == message.thread.get_absolute_url()
+    assert message.sender == owner_with_two_roles
+    assert message.recipient is None
+    assert message.sender_employer == museum
+    assert message.thread.employer == museum
+    assert message.thread.contact == owner_with_two_roles
+    attachment = message.attachments.get()
+    assert attachment.original_name == "kvittering.pdf"
+    assert attachment.content_type == "application/pdf"
+    assert attachment.size == len(PDF_BYTES)
+
+
+def test_attachments_are_stored_under_generated_names(owner_client):
+    post(owner_client, attachments=[upload("kvittering.pdf", PDF_BYTES)])
+
+    attachment = Attachment.objects.get()
+    assert "kvittering" not in attachment.file.name
+    assert attachment.file.name.startswith("meldinger/")
+    with attachment.file.open("rb") as stored:
+        assert stored.read() == PDF_BYTES
+
+
+def test_several_attachments_are_kept(owner_client):
+    post(
+        owner_client,
+        attachments=[upload("a.pdf", PDF_BYTES), upload("liste.xlsx", xlsx_bytes())],
+    )
+
+    assert sorted(Attachment.objects.values_list("original_name", flat=True)) == [
+        "a.pdf",
+        "liste.xlsx",
+    ]
+
+
+def test_a_bad_attachment_is_a_form_error_and_nothing_is_sent(owner_client):
+    response = post(owner_client, attachments=[upload("liste.xlsm", xlsx_bytes())])
+
+    assert response.status_code == 200
+    assert "makroer" in response.content.decode()
+    assert "Sluttet medlem" in response.content.decode()
+    assert not Message.objects.exists()
+    assert not Attachment.objects.exists()
+
+
+def test_too_many_attachments_are_refused(owner_client, settings):
+    settings.MESSAGE_ATTACHMENTS_MAX_COUNT = 2
+    files = [upload(f"{n}.pdf", PDF_BYTES) for n in range(3)]
+
+    response = post(owner_client, attachments=files)
+
+    assert "høyst 2 filer" in response.content.decode()
+    assert not Message.objects.exists()
+
+
+def test_subject_and_text_are_required(owner_client):
+    response = owner_client.post(URL, {"subject": "", "body": ""})
+
+    assert response.status_code == 200
+    assert response.content.decode().count("Feltet er påkrevet") == 2
+    assert not Message.objects.exists()
+
+
+def test_a_message_to_staff_queues_one_digest_notice_and_mails_no_contact(
+    owner_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post(owner_client)
+
+    notice = MessageNotice.objects.get()
+    assert notice.channel == MessageNotice.Channel.STAFF_DIGEST
+    assert notice.status == MessageNotice.Status.PENDING
+    assert mail.outbox == []
+
+
+def test_the_page_needs_a_login(client):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert reverse("two_factor:login") in response["Location"]
+
+
+@pytest.mark.parametrize("method", ["put", "delete"])
+def test_other_methods_are_refused(owner_client, method):
+    assert getattr(owner_client, method)(URL).status_code == 405
+
+
+def test_posting_without_a_csrf_token_is_refused(owner, employer):
+    from django.test import Client
+
+    from accounts.middleware import ROLE_SESSION_KEY
+    from accounts.models import Role
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    session = client.session
+    session[ROLE_SESSION_KEY] = Role.objects.get(user=owner).pk
+    session.save()
+
+    response = client.post(URL, {"subject": "x", "body": "y"})
+
+    assert response.status_code == 403
+    assert not Message.objects.exists()
