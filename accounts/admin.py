@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 
-from accounts.models import AuditEvent, Role, User
+from accounts.models import AuditEvent, PasswordReset, Role, User
 
 
 class RoleInline(admin.TabularInline):
@@ -78,6 +78,27 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_label", "object_ref", "employer__name", "employer__number"]
     date_hierarchy = "created_at"
     list_select_related = ["employer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PasswordReset)
+class PasswordResetAdmin(admin.ModelAdmin):
+    """What came of each "Glemt passord" request, for answering "the link never came"."""
+
+    list_display = ["created_at", "username", "user", "channel", "outcome", "used_at", "ip_address"]
+    list_filter = ["channel", "outcome"]
+    search_fields = ["username", "user__full_name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    exclude = ["token_hash"]
 
     def has_add_permission(self, request):
         return False

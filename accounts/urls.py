@@ -9,6 +9,14 @@ urlpatterns = [
     path("innlogget/", views.after_login, name="after_login"),
     path("rolle/", views.choose_role, name="choose_role"),
     path("ingen-rolle/", views.no_role, name="no_role"),
+    path("glemt-passord/", views.password_reset, name="password_reset"),
+    path("glemt-passord/sendt/", views.password_reset_sent, name="password_reset_sent"),
+    path("glemt-passord/nytt/", views.password_reset_confirm, name="password_reset_confirm"),
+    path(
+        "glemt-passord/lenke/<str:token>/",
+        views.password_reset_link,
+        name="password_reset_link",
+    ),
     path(
         "passord/",
         auth_views.PasswordChangeView.as_view(
