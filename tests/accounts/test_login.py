@@ -10,10 +10,11 @@ pytestmark = pytest.mark.django_db
 LOGIN = reverse("two_factor:login")
 
 
-def log_in(client, username, password=PASSWORD):
+def log_in(client, username, password=PASSWORD, **extra):
     return client.post(
         LOGIN,
         {"auth-username": username, "auth-password": password, "login_view-current_step": "auth"},
+        **extra,
     )
 
 
