@@ -6,6 +6,19 @@ from django.contrib.auth.forms import UserChangeForm
 from accounts.models import AuditEvent, PasswordReset, Role, User
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that are only ever added by the portal itself: staff read them, nobody edits them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class RoleInline(admin.TabularInline):
     model = Role
     extra = 0
@@ -62,7 +75,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """The audit trail: readable by staff, changeable by nobody."""
 
     list_display = [
@@ -79,18 +92,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["employer"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PasswordReset)
-class PasswordResetAdmin(admin.ModelAdmin):
+class PasswordResetAdmin(ReadOnlyAdmin):
     """What came of each "Glemt passord" request, for answering "the link never came"."""
 
     list_display = ["created_at", "username", "user", "channel", "outcome", "used_at", "ip_address"]
@@ -99,12 +103,3 @@ class PasswordResetAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["user"]
     exclude = ["token_hash"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
