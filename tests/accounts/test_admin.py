@@ -10,14 +10,7 @@ from accounts.models import AuditEvent, PasswordReset, Role, User
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(staff, staff_client):
-    staff.is_superuser = True
-    staff.save()
-    return staff_client
-
-
-def add_user(admin_client, employer=None, **fields):
+def add_user(superuser_client, employer=None, **fields):
     data = {
         "username": "",
         "full_name": "Per Hansen",
@@ -31,11 +24,11 @@ def add_user(admin_client, employer=None, **fields):
     }
     if employer:
         data |= {"roles-0-employer": employer.pk, "roles-0-kind": "contact"}
-    return admin_client.post(reverse("admin:accounts_user_add"), data)
+    return superuser_client.post(reverse("admin:accounts_user_add"), data)
 
 
-def test_staff_create_a_user_without_an_id_and_get_a_free_8_digit_one(admin_client, employer):
-    response = add_user(admin_client, employer)
+def test_staff_create_a_user_without_an_id_and_get_a_free_8_digit_one(superuser_client, employer):
+    response = add_user(superuser_client, employer)
     assert response.status_code == 302, response.content.decode()[:2000]
     user = User.objects.get(full_name="Per Hansen")
     assert len(user.username) == 8 and user.username.isdigit()
@@ -49,8 +42,8 @@ def test_free_ids_are_random_and_unique(db):
     assert all(len(value) == 8 and value.isdigit() for value in ids)
 
 
-def test_staff_may_give_the_id_themselves(admin_client):
-    add_user(admin_client, username="12345678")
+def test_staff_may_give_the_id_themselves(superuser_client):
+    add_user(superuser_client, username="12345678")
     assert User.objects.filter(username="12345678", full_name="Per Hansen").exists()
 
 
@@ -62,43 +55,43 @@ def test_staff_may_give_the_id_themselves(admin_client):
         ("123456789", "8 eller færre tegn"),
     ],
 )
-def test_id_that_is_not_8_digits_is_refused(admin_client, username, error):
-    response = add_user(admin_client, username=username)
+def test_id_that_is_not_8_digits_is_refused(superuser_client, username, error):
+    response = add_user(superuser_client, username=username)
     assert response.status_code == 200
     assert error in response.content.decode()
     assert not User.objects.filter(full_name="Per Hansen").exists()
 
 
 @pytest.mark.parametrize("mobile", ["91234567", "+47 912 34 567", "912 34 567", "004791234567"])
-def test_norwegian_mobile_numbers_are_accepted_with_or_without_47(admin_client, mobile):
-    response = add_user(admin_client, mobile=mobile)
+def test_norwegian_mobile_numbers_are_accepted_with_or_without_47(superuser_client, mobile):
+    response = add_user(superuser_client, mobile=mobile)
     assert response.status_code == 302
     assert User.objects.get(full_name="Per Hansen").mobile.as_e164 == "+4791234567"
 
 
-def test_invalid_mobile_number_is_refused(admin_client):
-    response = add_user(admin_client, mobile="12")
+def test_invalid_mobile_number_is_refused(superuser_client):
+    response = add_user(superuser_client, mobile="12")
     assert response.status_code == 200
     assert not User.objects.filter(full_name="Per Hansen").exists()
 
 
-def test_user_change_page_has_the_roles_inline(admin_client, owner, employer):
-    response = admin_client.get(reverse("admin:accounts_user_change", args=[owner.pk]))
+def test_user_change_page_has_the_roles_inline(superuser_client, owner, employer):
+    response = superuser_client.get(reverse("admin:accounts_user_change", args=[owner.pk]))
     assert response.status_code == 200
     body = response.content.decode()
     assert 'name="roles-TOTAL_FORMS"' in body
     assert "Systemadministrasjonen" in body
 
 
-def test_user_list_searches_by_id_and_name(admin_client, owner, outsider):
-    response = admin_client.get(reverse("admin:accounts_user_changelist"), {"q": "Kari"})
+def test_user_list_searches_by_id_and_name(superuser_client, owner, outsider):
+    response = superuser_client.get(reverse("admin:accounts_user_changelist"), {"q": "Kari"})
     assert list(response.context["cl"].result_list) == [owner]
-    response = admin_client.get(reverse("admin:accounts_user_changelist"), {"q": "10000002"})
+    response = superuser_client.get(reverse("admin:accounts_user_changelist"), {"q": "10000002"})
     assert list(response.context["cl"].result_list) == [outsider]
 
 
 @pytest.mark.parametrize("model", [AuditEvent, PasswordReset])
-def test_audit_trail_and_reset_requests_cannot_be_changed_in_admin(admin_client, staff, model):
+def test_audit_trail_and_reset_requests_cannot_be_changed_in_admin(superuser_client, staff, model):
     model_admin = admin.site._registry[model]
     request = RequestFactory().get("/admin/")
     request.user = staff
@@ -108,22 +101,22 @@ def test_audit_trail_and_reset_requests_cannot_be_changed_in_admin(admin_client,
     assert not model_admin.has_delete_permission(request)
 
 
-def test_audit_trail_is_readable_in_admin(admin_client, owner):
+def test_audit_trail_is_readable_in_admin(superuser_client, owner):
     AuditEvent.objects.record("login", actor=owner)
-    response = admin_client.get(reverse("admin:accounts_auditevent_changelist"))
+    response = superuser_client.get(reverse("admin:accounts_auditevent_changelist"))
     assert response.status_code == 200
     assert "Kari Nordmann (10000001)" in response.content.decode()
     event = AuditEvent.objects.get(actor=owner)
-    response = admin_client.post(
+    response = superuser_client.post(
         reverse("admin:accounts_auditevent_delete", args=[event.pk]), {"post": "yes"}
     )
     assert response.status_code == 403
     assert AuditEvent.objects.exists()
 
 
-def test_reset_request_admin_never_shows_the_token_hash(admin_client, owner, client):
+def test_reset_request_admin_never_shows_the_token_hash(superuser_client, owner, client):
     client.post(reverse("accounts:password_reset"), {"username": "10000001", "channel": "email"})
     reset = PasswordReset.objects.get()
-    response = admin_client.get(reverse("admin:accounts_passwordreset_change", args=[reset.pk]))
+    response = superuser_client.get(reverse("admin:accounts_passwordreset_change", args=[reset.pk]))
     assert response.status_code == 200
     assert reset.token_hash not in response.content.decode()

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.audit import AuditEvent
+from accounts.lockout import client_ip_address
 from tests.accounts.test_login import log_in
 from tests.conftest import PASSWORD
 
@@ -83,3 +84,35 @@ def test_lockout_page_is_norwegian_and_in_our_layout(client, owner):
     body = log_in(client, "10000001", PASSWORD).content.decode()
     assert '<html lang="nb">' in body
     assert "Glemt passord" in body
+
+
+def test_behind_one_trusted_proxy_the_address_it_appended_counts(owner, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client = Client()
+    for number in range(6):
+        # The client wrote the first entry itself; our proxy appended the real address.
+        forwarded = f"198.51.100.{number}, 203.0.113.9"
+        log_in(client, "10000001", WRONG, HTTP_X_FORWARDED_FOR=forwarded)
+    assert log_in(client, "10000001", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
+    # A colleague behind another address, through the same proxy, still logs in.
+    assert log_in(client, "10000001", HTTP_X_FORWARDED_FOR="192.0.2.44").status_code == 302
+    assert AuditEvent.objects.filter(action="lockout").first().ip_address == "203.0.113.9"
+
+
+@pytest.mark.parametrize(
+    ("count", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "10.0.0.1"),
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "6.6.6.6, 203.0.113.9", "203.0.113.9"),
+        (2, "6.6.6.6, 203.0.113.9, 10.0.0.2", "203.0.113.9"),
+        (2, "203.0.113.9", "10.0.0.1"),
+        (1, "ikke-en-adresse", "10.0.0.1"),
+    ],
+)
+def test_client_address_reads_only_what_trusted_proxies_wrote(
+    settings, rf, count, forwarded, expected
+):
+    settings.TRUSTED_PROXY_COUNT = count
+    request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.1")
+    assert client_ip_address(request) == expected

@@ -8,14 +8,7 @@ from employers.models import Employer
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(staff, staff_client):
-    staff.is_superuser = True
-    staff.save()
-    return staff_client
-
-
-def add_employer(admin_client, **fields):
+def add_employer(superuser_client, **fields):
     data = {
         "number": "94009999",
         "name": "Testbedriften AS",
@@ -30,38 +23,38 @@ def add_employer(admin_client, **fields):
         "roles-MAX_NUM_FORMS": "1000",
         **fields,
     }
-    return admin_client.post(reverse("admin:employers_employer_add"), data)
+    return superuser_client.post(reverse("admin:employers_employer_add"), data)
 
 
-def test_employer_with_valid_organisation_number_is_saved(admin_client):
-    assert add_employer(admin_client).status_code == 302
+def test_employer_with_valid_organisation_number_is_saved(superuser_client):
+    assert add_employer(superuser_client).status_code == 302
     assert Employer.objects.filter(number="94009999", organisation_number="974760673").exists()
 
 
 @pytest.mark.parametrize("number", ["974760672", "97476067", "abcdefghi"])
-def test_organisation_number_failing_mod11_is_refused(admin_client, number):
-    response = add_employer(admin_client, organisation_number=number)
+def test_organisation_number_failing_mod11_is_refused(superuser_client, number):
+    response = add_employer(superuser_client, organisation_number=number)
     assert response.status_code == 200
     assert "Organisasjonsnummeret er ikke gyldig" in response.content.decode()
     assert not Employer.objects.exists()
 
 
-def test_employer_number_must_be_8_digits_and_unique(admin_client, employer):
-    response = add_employer(admin_client, number="9400")
+def test_employer_number_must_be_8_digits_and_unique(superuser_client, employer):
+    response = add_employer(superuser_client, number="9400")
     assert "nøyaktig åtte sifre" in response.content.decode()
-    response = add_employer(admin_client, number=employer.number)
+    response = add_employer(superuser_client, number=employer.number)
     assert response.status_code == 200
     assert Employer.objects.count() == 1
 
 
-def test_employer_change_page_has_the_roles_inline(admin_client, owner, employer):
-    response = admin_client.get(reverse("admin:employers_employer_change", args=[employer.pk]))
+def test_employer_change_page_has_the_roles_inline(superuser_client, owner, employer):
+    response = superuser_client.get(reverse("admin:employers_employer_change", args=[employer.pk]))
     body = response.content.decode()
     assert 'name="roles-TOTAL_FORMS"' in body
     assert "Kari Nordmann (10000001)" in body
 
 
-def test_staff_add_a_role_on_the_employer_page(admin_client, owner, other_employer):
+def test_staff_add_a_role_on_the_employer_page(superuser_client, owner, other_employer):
     data = {
         "number": other_employer.number,
         "name": other_employer.name,
@@ -78,20 +71,20 @@ def test_staff_add_a_role_on_the_employer_page(admin_client, owner, other_employ
         "roles-0-kind": "contact",
     }
     url = reverse("admin:employers_employer_change", args=[other_employer.pk])
-    assert admin_client.post(url, data).status_code == 302
+    assert superuser_client.post(url, data).status_code == 302
     assert owner.roles.filter(employer=other_employer).exists()
 
 
 @pytest.mark.parametrize(("query", "expected"), [("Avinor", "00080000"), ("94001761", "94001761")])
 def test_employer_admin_searches_by_name_and_number(
-    admin_client, employer, other_employer, query, expected
+    superuser_client, employer, other_employer, query, expected
 ):
-    response = admin_client.get(reverse("admin:employers_employer_changelist"), {"q": query})
+    response = superuser_client.get(reverse("admin:employers_employer_changelist"), {"q": query})
     assert [e.number for e in response.context["cl"].result_list] == [expected]
 
 
-def test_user_autocomplete_for_the_roles_inline_works(admin_client, owner, employer):
-    response = admin_client.get(
+def test_user_autocomplete_for_the_roles_inline_works(superuser_client, owner, employer):
+    response = superuser_client.get(
         reverse("admin:autocomplete"),
         {"app_label": "accounts", "model_name": "role", "field_name": "user", "term": "Kari"},
     )
