@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from accounts import views
 
@@ -17,14 +17,7 @@ urlpatterns = [
         views.password_reset_link,
         name="password_reset_link",
     ),
-    path(
-        "passord/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            success_url=reverse_lazy("accounts:password_change_done"),
-        ),
-        name="password_change",
-    ),
+    path("passord/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "passord/endret/",
         auth_views.PasswordChangeDoneView.as_view(

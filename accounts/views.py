@@ -3,8 +3,10 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from two_factor.views import LoginView as TwoFactorLoginView
 
@@ -21,6 +23,19 @@ class LoginView(TwoFactorLoginView):
         (TwoFactorLoginView.AUTH_STEP, LoginForm),
         *TwoFactorLoginView.form_list[1:],
     )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """ "Endre passord": other sessions end (Django), the user gets a notice, staff an audit row."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        AuditEvent.objects.record("password_changed", request=self.request)
+        self.request.user.send_password_changed_notice()
+        return response
 
 
 @login_required
