@@ -6,6 +6,35 @@ from django.contrib.auth.forms import UserChangeForm
 from accounts.models import AuditEvent, PasswordReset, Role, User
 
 
+class AuditedAdminMixin:
+    """Additions, changes and deletions made in admin also go into the audit trail.
+
+    Roles edited inline are named in the parent's change message.
+    """
+
+    def log_addition(self, request, obj, message):
+        self._audit("admin_add", request, obj, message)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._audit("admin_change", request, obj, message)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            self._audit("admin_delete", request, obj, str(obj))
+        return super().log_deletions(request, queryset)
+
+    @staticmethod
+    def _audit(action, request, obj, message):
+        from employers.models import Employer
+
+        employer = obj if isinstance(obj, Employer) else getattr(obj, "employer", None)
+        AuditEvent.objects.record(
+            action, request=request, employer=employer, obj=obj, change=message
+        )
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows that are only ever added by the portal itself: staff read them, nobody edits them."""
 
@@ -43,7 +72,7 @@ class UserCreationForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     inlines = [RoleInline]

@@ -120,3 +120,14 @@ def test_reset_request_admin_never_shows_the_token_hash(superuser_client, owner,
     response = superuser_client.get(reverse("admin:accounts_passwordreset_change", args=[reset.pk]))
     assert response.status_code == 200
     assert reset.token_hash not in response.content.decode()
+
+
+def test_admin_changes_go_into_the_audit_trail(superuser_client, staff, employer):
+    add_user(superuser_client, employer)
+    event = AuditEvent.objects.get(action="admin_add")
+    assert event.actor == staff
+    assert event.object_type == "bruker"
+    assert event.ip_address == "127.0.0.1"
+    user = User.objects.get(full_name="Per Hansen")
+    superuser_client.post(reverse("admin:accounts_user_delete", args=[user.pk]), {"post": "yes"})
+    assert AuditEvent.objects.filter(action="admin_delete", actor=staff).exists()

@@ -91,3 +91,13 @@ def test_logins_and_failures_are_audited_without_the_password(client, owner):
     assert failed.ip_address == "127.0.0.1"
     assert login.action == "login" and login.actor == owner
     assert "feil-passord-her" not in str(failed.details)
+
+
+def test_role_switch_is_audited_with_the_new_employer(owner_client, owner, other_employer):
+    from accounts.audit import AuditEvent
+
+    role = Role.objects.create(user=owner, employer=other_employer)
+    owner_client.post(reverse("accounts:choose_role"), {"role": role.pk})
+    event = AuditEvent.objects.get(action="role_switch")
+    assert event.actor == owner
+    assert event.employer == other_employer

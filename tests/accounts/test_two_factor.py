@@ -163,3 +163,42 @@ def test_contact_sets_up_sms_and_the_code_comes_by_sms(owner_client, owner, sms_
     response = log_in(client, "10000001", PASSWORD)
     assert 'name="token-otp_token"' in response.content.decode()
     assert len(sms_outbox) == 2
+
+
+ENGLISH = ["Two-Factor", "Two-factor", "Backup", "Token", "Next", "Cancel", "Back to", "Disable"]
+
+
+def verified_client(user):
+    device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+    client = client_for(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["profile", "backup_tokens", "phone_create", "disable"],
+)
+def test_two_factor_pages_are_in_our_layout_and_in_norwegian(owner, url_name):
+    response = verified_client(owner).get(reverse(f"two_factor:{url_name}"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<html lang="nb">' in body
+    assert 'id="user-menu"' in body
+    main = body[body.index("<main") : body.index("</main>")]
+    assert [word for word in ENGLISH if word in main] == []
+    assert " onsubmit=" not in main and "javascript:" not in main
+
+
+def test_set_up_pages_are_in_norwegian(owner_client):
+    bodies = [
+        owner_client.get(SETUP).content.decode(),
+        setup_step(owner_client, "welcome").content.decode(),
+        setup_step(owner_client, "method", method="generator").content.decode(),
+    ]
+    for body in bodies:
+        main = body[body.index("<main") : body.index("</main>")]
+        assert "Slå på tofaktorinnlogging" in main
+        assert [word for word in ENGLISH if word in main] == []

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from accounts.audit import AuditEvent
 from employers.models import Employer
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +91,25 @@ def test_user_autocomplete_for_the_roles_inline_works(superuser_client, owner, e
     )
     assert response.status_code == 200
     assert "Kari Nordmann" in response.content.decode()
+
+
+def test_changing_an_employer_is_audited_with_that_employer(superuser_client, staff, employer):
+    data = {
+        "number": employer.number,
+        "name": "Systemadministrasjonen",
+        "organisation_number": "",
+        "active": "",
+        "address": employer.address,
+        "postcode": employer.postcode,
+        "city": employer.city,
+        "roles-TOTAL_FORMS": "0",
+        "roles-INITIAL_FORMS": "0",
+        "roles-MIN_NUM_FORMS": "0",
+        "roles-MAX_NUM_FORMS": "1000",
+    }
+    url = reverse("admin:employers_employer_change", args=[employer.pk])
+    assert superuser_client.post(url, data).status_code == 302
+    event = AuditEvent.objects.get(action="admin_change")
+    assert event.employer == employer
+    assert event.actor == staff
+    assert event.details["change"] == [{"changed": {"fields": ["Aktiv"]}}]

@@ -22,17 +22,20 @@ PRINT_SETTINGS = (
 )
 
 
-def start(**environment):
+def environment_with(**environment):
     env = {
         key: value
         for key, value in os.environ.items()
         if key not in PRODUCTION and not key.startswith(("TWILIO_", "EMAIL_", "DATABASE_"))
     }
-    env |= {"DJANGO_SETTINGS_MODULE": "trekkportal.settings", **environment}
+    return env | {"DJANGO_SETTINGS_MODULE": "trekkportal.settings", **environment}
+
+
+def start(**environment):
     return subprocess.run(
         [sys.executable, "-c", PRINT_SETTINGS],
         cwd=BASE_DIR,
-        env=env,
+        env=environment_with(**environment),
         capture_output=True,
         text=True,
         timeout=60,
@@ -43,6 +46,19 @@ def test_production_settings_turn_on_hsts_for_a_year_and_secure_cookies():
     result = start(**PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["31536000", "True", "True", "True", "True"]
+
+
+def test_deployment_checks_pass_with_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=environment_with(**PRODUCTION),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
 
 
 @pytest.mark.parametrize(
