@@ -26,7 +26,8 @@ def environment_with(**environment):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in PRODUCTION and not key.startswith(("TWILIO_", "EMAIL_", "DATABASE_"))
+        if key not in PRODUCTION
+        and not key.startswith(("TWILIO_", "EMAIL_", "DATABASE_", "DJANGO_"))
     }
     return env | {"DJANGO_SETTINGS_MODULE": "trekkportal.settings", **environment}
 
