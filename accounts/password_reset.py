@@ -6,6 +6,7 @@ token is stored; the token itself exists in the link and nowhere else.
 """
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
@@ -16,7 +17,9 @@ from django.utils import timezone
 
 from accounts.audit import AuditEvent
 from trekkportal.mail import send_templated_mail
-from trekkportal.sms import send_sms
+from trekkportal.sms import SmsError, send_sms
+
+logger = logging.getLogger(__name__)
 
 
 def hash_token(token):
@@ -89,7 +92,13 @@ class PasswordResetManager(models.Manager.from_queryset(PasswordResetQuerySet)):
             outcome=reset.outcome,
         )
         if token is not None:
-            reset.send_link(token)
+            try:
+                reset.send_link(token)
+            except (OSError, SmsError):
+                # Still the same answer to the person asking; staff see it in admin.
+                logger.exception("Password reset link to user %s could not be sent", username)
+                reset.outcome = PasswordReset.Outcome.FAILED
+                reset.save(update_fields=["outcome"])
         return reset
 
 
@@ -103,6 +112,7 @@ class PasswordReset(models.Model):
         UNKNOWN_USER = "unknown_user", "ukjent eller deaktivert bruker"
         NO_ADDRESS = "no_address", "ingen adresse registrert for valgt kanal"
         LIMITED = "limited", "for mange forespørsler"
+        FAILED = "failed", "sending feilet"
 
     username = models.CharField("oppgitt brukernavn", max_length=8, db_index=True)
     user = models.ForeignKey(
@@ -186,5 +196,8 @@ class PasswordReset(models.Model):
                 "password_reset_completed", request=request, actor=user, channel=self.channel
             )
         reset_lockouts(username=user.username)
-        user.send_password_changed_notice()
+        try:
+            user.send_password_changed_notice()
+        except (OSError, SmsError):
+            logger.exception("Password change notice to user %s could not be sent", user.username)
         return True

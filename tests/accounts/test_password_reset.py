@@ -302,3 +302,29 @@ def test_id_must_be_eight_digits(client):
     assert response.status_code == 200
     assert "nøyaktig åtte sifre" in response.content.decode()
     assert not PasswordReset.objects.exists()
+
+
+@pytest.mark.parametrize("channel", ["email", "sms"])
+def test_a_link_that_cannot_be_sent_gives_the_same_answer(client, contact, channel):
+    from unittest import mock
+
+    from trekkportal.sms import SmsError
+
+    error = SmsError("nede") if channel == "sms" else ConnectionRefusedError("nede")
+    with mock.patch.object(PasswordReset, "send_link", side_effect=error):
+        response = ask(client, "10000005", channel)
+    assert response.status_code == 302
+    assert PasswordReset.objects.get().outcome == "failed"
+
+
+def test_a_notice_that_cannot_be_sent_does_not_undo_the_reset(client, contact):
+    from unittest import mock
+
+    ask(client, "10000005")
+    with mock.patch.object(
+        User, "send_password_changed_notice", side_effect=ConnectionRefusedError("nede")
+    ):
+        response = set_password(client, link_in(mail.outbox[0].body))
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.check_password(NEW_PASSWORD)
