@@ -75,6 +75,7 @@ class UserCreationForm(forms.ModelForm):
 class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
+    add_form_template = "admin/accounts/user/add_form.html"
     inlines = [RoleInline]
     list_display = [
         "username",

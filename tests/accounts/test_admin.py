@@ -131,3 +131,8 @@ def test_admin_changes_go_into_the_audit_trail(superuser_client, staff, employer
     user = User.objects.get(full_name="Per Hansen")
     superuser_client.post(reverse("admin:accounts_user_delete", args=[user.pk]), {"post": "yes"})
     assert AuditEvent.objects.filter(action="admin_delete", actor=staff).exists()
+
+
+def test_add_user_page_explains_how_the_user_gets_a_password(superuser_client):
+    body = superuser_client.get(reverse("admin:accounts_user_add")).content.decode()
+    assert "«Glemt passord?»" in body
