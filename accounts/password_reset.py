@@ -44,6 +44,16 @@ class PasswordResetQuerySet(models.QuerySet):
 
 
 class PasswordResetManager(models.Manager.from_queryset(PasswordResetQuerySet)):
+    def over_limit(self, *, username, ip_address):
+        """Links sent for this ID, or requests from this address, in the last hour."""
+        recent = self.in_last_hour()
+        return (
+            recent.filter(username=username, outcome=PasswordReset.Outcome.SENT).count()
+            >= settings.PASSWORD_RESET_MAX_PER_USER_PER_HOUR
+            or recent.filter(ip_address=ip_address).count()
+            >= settings.PASSWORD_RESET_MAX_PER_IP_PER_HOUR
+        )
+
     def request_link(self, *, username, channel, request):
         """Record a request and send a link when the ID, address and limits allow it.
 
@@ -65,14 +75,7 @@ class PasswordResetManager(models.Manager.from_queryset(PasswordResetQuerySet)):
             expires_at=now + PasswordReset.validity(channel),
         )
         token = None
-        if (
-            self.in_last_hour().filter(ip_address=ip_address).count()
-            >= (settings.PASSWORD_RESET_MAX_PER_IP_PER_HOUR)
-            or self.in_last_hour()
-            .filter(username=username, outcome=PasswordReset.Outcome.SENT)
-            .count()
-            >= settings.PASSWORD_RESET_MAX_PER_USER_PER_HOUR
-        ):
+        if self.over_limit(username=username, ip_address=ip_address):
             reset.outcome = PasswordReset.Outcome.LIMITED
         elif user is None:
             reset.outcome = PasswordReset.Outcome.UNKNOWN_USER
