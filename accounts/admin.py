@@ -3,7 +3,49 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 
-from accounts.models import AuditEvent, Role, User
+from accounts.models import AuditEvent, PasswordReset, Role, User
+
+
+class AuditedAdminMixin:
+    """Additions, changes and deletions made in admin also go into the audit trail.
+
+    Roles edited inline are named in the parent's change message.
+    """
+
+    def log_addition(self, request, obj, message):
+        self._audit("admin_add", request, obj, message)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._audit("admin_change", request, obj, message)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            self._audit("admin_delete", request, obj, str(obj))
+        return super().log_deletions(request, queryset)
+
+    @staticmethod
+    def _audit(action, request, obj, message):
+        from employers.models import Employer
+
+        employer = obj if isinstance(obj, Employer) else getattr(obj, "employer", None)
+        AuditEvent.objects.record(
+            action, request=request, employer=employer, obj=obj, change=message
+        )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that are only ever added by the portal itself: staff read them, nobody edits them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class RoleInline(admin.TabularInline):
@@ -30,9 +72,10 @@ class UserCreationForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
+    add_form_template = "admin/accounts/user/add_form.html"
     inlines = [RoleInline]
     list_display = [
         "username",
@@ -62,7 +105,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """The audit trail: readable by staff, changeable by nobody."""
 
     list_display = [
@@ -79,11 +122,14 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["employer"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(PasswordReset)
+class PasswordResetAdmin(ReadOnlyAdmin):
+    """What came of each "Glemt passord" request, for answering "the link never came"."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ["created_at", "username", "user", "channel", "outcome", "used_at", "ip_address"]
+    list_filter = ["channel", "outcome"]
+    search_fields = ["username", "user__full_name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    exclude = ["token_hash"]

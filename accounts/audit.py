@@ -8,7 +8,7 @@ from django.db import models
 
 
 def client_ip(request):
-    """The client's address as axes resolves it (honours TRUSTED_PROXY_COUNT only)."""
+    """The client's address as axes resolves it (X-Forwarded-For only per TRUSTED_PROXY_COUNT)."""
     if request is None:
         return None
     from axes.helpers import get_client_ip_address

@@ -1,7 +1,8 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 
-from accounts.models import Role
+from accounts.models import PasswordReset, Role
+from accounts.validators import validate_user_id
 
 
 class LoginForm(AuthenticationForm):
@@ -34,3 +35,31 @@ class ChooseRoleForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].queryset = Role.objects.for_user(user)
+
+
+class PasswordResetRequestForm(forms.Form):
+    username = forms.CharField(
+        label="Brukernavn",
+        max_length=8,
+        validators=[validate_user_id],
+        help_text="ID-en på åtte sifre du har fått fra forbundet.",
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "username", "autofocus": True}
+        ),
+    )
+    channel = forms.ChoiceField(
+        label="Send lenken på",
+        choices=PasswordReset.Channel.choices,
+        initial=PasswordReset.Channel.EMAIL,
+        widget=forms.RadioSelect,
+    )
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Django's form (with every password validator), labelled for a first or new password."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "Nytt passord"
+        self.fields["new_password2"].label = "Gjenta nytt passord"
+        self.fields["new_password2"].help_text = ""

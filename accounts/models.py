@@ -7,6 +7,8 @@ from django.db import models
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.validators import validate_user_id
+from trekkportal.mail import send_templated_mail
+from trekkportal.sms import send_sms
 
 
 class UserManager(DjangoUserManager):
@@ -67,6 +69,17 @@ class User(AbstractUser):
             self.username = User.objects.free_user_id()
         super().save(*args, **kwargs)
 
+    def send_password_changed_notice(self):
+        """Tell the user their password was changed: by e-mail, or by SMS when there is none."""
+        if self.email:
+            send_templated_mail("accounts/email/password_changed", {"user": self}, self.email)
+        elif self.mobile:
+            send_sms(
+                self.mobile.as_e164,
+                f"Passordet ditt i Trekkportalen ble endret. Var det ikke deg, kontakt "
+                f"{settings.UNION_NAME} på {settings.UNION_REPLY_TO}.",
+            )
+
     def get_full_name(self):
         return self.full_name
 
@@ -116,4 +129,5 @@ class Role(models.Model):
         return f"{self.employer.name} - {self.get_kind_display()}"
 
 
-from accounts.audit import AuditEvent  # noqa: E402,F401  (model registered with this app)
+from accounts.audit import AuditEvent  # noqa: E402,F401  (models registered with this app)
+from accounts.password_reset import PasswordReset  # noqa: E402,F401

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from accounts import views
 
@@ -9,14 +9,15 @@ urlpatterns = [
     path("innlogget/", views.after_login, name="after_login"),
     path("rolle/", views.choose_role, name="choose_role"),
     path("ingen-rolle/", views.no_role, name="no_role"),
+    path("glemt-passord/", views.password_reset, name="password_reset"),
+    path("glemt-passord/sendt/", views.password_reset_sent, name="password_reset_sent"),
+    path("glemt-passord/nytt/", views.password_reset_confirm, name="password_reset_confirm"),
     path(
-        "passord/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            success_url=reverse_lazy("accounts:password_change_done"),
-        ),
-        name="password_change",
+        "glemt-passord/lenke/<str:token>/",
+        views.password_reset_link,
+        name="password_reset_link",
     ),
+    path("passord/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "passord/endret/",
         auth_views.PasswordChangeDoneView.as_view(

@@ -1,13 +1,21 @@
+from functools import wraps
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_GET, require_http_methods
 from two_factor.views import LoginView as TwoFactorLoginView
 
 from accounts.audit import AuditEvent
-from accounts.forms import ChooseRoleForm, LoginForm
+from accounts.forms import ChooseRoleForm, LoginForm, NewPasswordForm, PasswordResetRequestForm
 from accounts.middleware import activate_role
-from accounts.models import Role
+from accounts.models import PasswordReset, Role
+
+RESET_TOKEN_SESSION_KEY = "password_reset_token"
 
 
 class LoginView(TwoFactorLoginView):
@@ -15,6 +23,19 @@ class LoginView(TwoFactorLoginView):
         (TwoFactorLoginView.AUTH_STEP, LoginForm),
         *TwoFactorLoginView.form_list[1:],
     )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """ "Endre passord": other sessions end (Django), the user gets a notice, staff an audit row."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        AuditEvent.objects.record("password_changed", request=self.request)
+        self.request.user.send_password_changed_notice()
+        return response
 
 
 @login_required
@@ -51,3 +72,73 @@ def no_role(request):
     if request.role is not None:
         return redirect("home")
     return render(request, "accounts/no_role.html")
+
+
+def no_referrer(view):
+    """The reset link's address holds the token: nothing may carry it on as a Referer.
+
+    Only for responses without a form. Under no-referrer a browser sends `Origin: null`
+    with a form's POST, which Django's CSRF check rightly refuses; the pages with forms
+    have token-less addresses and keep the site-wide same-origin policy.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapper
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    """ "Glemt passord": the same answer whatever exists, so nobody learns who has an account."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if form.is_valid():
+        PasswordReset.objects.request_link(
+            username=form.cleaned_data["username"],
+            channel=form.cleaned_data["channel"],
+            request=request,
+        )
+        request.session["password_reset_channel"] = form.cleaned_data["channel"]
+        return redirect("accounts:password_reset_sent")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+@no_referrer
+@require_GET
+def password_reset_sent(request):
+    channel = request.session.get("password_reset_channel", PasswordReset.Channel.EMAIL)
+    minutes = int(PasswordReset.validity(channel).total_seconds() // 60)
+    return render(
+        request,
+        "accounts/password_reset_sent.html",
+        {"by_sms": channel == PasswordReset.Channel.SMS, "minutes": minutes},
+    )
+
+
+@no_referrer
+@require_GET
+def password_reset_link(request, token):
+    """The link from the mail or SMS: keep the token in the session, drop it from the address."""
+    request.session[RESET_TOKEN_SESSION_KEY] = token
+    return redirect("accounts:password_reset_confirm")
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm(request):
+    reset = PasswordReset.objects.for_token(request.session.get(RESET_TOKEN_SESSION_KEY, ""))
+    if reset is None:
+        return render(request, "accounts/password_reset_invalid.html", status=400)
+    form = NewPasswordForm(reset.user, request.POST or None)
+    if form.is_valid():
+        if not reset.complete(form.cleaned_data["new_password1"], request=request):
+            return render(request, "accounts/password_reset_invalid.html", status=400)
+        # No automatic login: whoever is logged in in this browser is logged out, too.
+        logout(request)
+        messages.success(request, "Passordet er lagret. Logg inn med det nye passordet.")
+        return redirect(settings.LOGIN_URL)
+    return render(
+        request, "accounts/password_reset_confirm.html", {"form": form, "reset_user": reset.user}
+    )

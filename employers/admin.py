@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin import RoleInline
+from accounts.admin import AuditedAdminMixin, RoleInline
 from employers.models import Employer, PortalInformation
 
 
@@ -10,7 +10,7 @@ class EmployerRoleInline(RoleInline):
 
 
 @admin.register(Employer)
-class EmployerAdmin(admin.ModelAdmin):
+class EmployerAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["number", "name", "organisation_number", "city", "active"]
     list_filter = ["active"]
     search_fields = ["number", "name", "organisation_number", "city"]
@@ -22,5 +22,5 @@ class EmployerAdmin(admin.ModelAdmin):
 
 
 @admin.register(PortalInformation)
-class PortalInformationAdmin(admin.ModelAdmin):
+class PortalInformationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["title", "published", "updated_at"]

@@ -110,3 +110,11 @@ def staff_client(staff):
     session["otp_device_id"] = device.persistent_id
     session.save()
     return client
+
+
+@pytest.fixture
+def superuser_client(staff, staff_client):
+    """Staff with every permission in Django admin, past two-factor."""
+    staff.is_superuser = True
+    staff.save()
+    return staff_client

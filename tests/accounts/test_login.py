@@ -10,10 +10,11 @@ pytestmark = pytest.mark.django_db
 LOGIN = reverse("two_factor:login")
 
 
-def log_in(client, username, password=PASSWORD):
+def log_in(client, username, password=PASSWORD, **extra):
     return client.post(
         LOGIN,
         {"auth-username": username, "auth-password": password, "login_view-current_step": "auth"},
+        **extra,
     )
 
 
@@ -77,3 +78,26 @@ def test_removed_role_stops_working_on_next_request(owner_client, owner):
     response = owner_client.get(reverse("home"))
     assert response.status_code == 302
     assert ROLE_SESSION_KEY not in owner_client.session
+
+
+def test_logins_and_failures_are_audited_without_the_password(client, owner):
+    from accounts.audit import AuditEvent
+
+    log_in(client, "10000001", "feil-passord-her")
+    log_in(client, "10000001")
+    failed, login = AuditEvent.objects.order_by("created_at", "id")
+    assert failed.action == "login_failed"
+    assert failed.details == {"user_id": "10000001"}
+    assert failed.ip_address == "127.0.0.1"
+    assert login.action == "login" and login.actor == owner
+    assert "feil-passord-her" not in str(failed.details)
+
+
+def test_role_switch_is_audited_with_the_new_employer(owner_client, owner, other_employer):
+    from accounts.audit import AuditEvent
+
+    role = Role.objects.create(user=owner, employer=other_employer)
+    owner_client.post(reverse("accounts:choose_role"), {"role": role.pk})
+    event = AuditEvent.objects.get(action="role_switch")
+    assert event.actor == owner
+    assert event.employer == other_employer

@@ -1,0 +1,113 @@
+"""Sessions: a new key at login, idle and absolute timeouts, logout on the server."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.accounts.test_login import log_in
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("home")
+
+
+def logged_in(response):
+    return response.status_code == 200
+
+
+def test_login_gives_a_new_session_key(client, owner):
+    client.get(reverse("accounts:password_reset"))
+    client.session.save()
+    before = client.session.session_key
+    client.cookies["sessionid"] = before
+    log_in(client, "10000001")
+    assert client.session.session_key != before
+    assert not Session.objects.filter(session_key=before).exists()
+
+
+def test_session_ends_after_30_idle_minutes(client, owner):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        log_in(client, "10000001")
+        client.get(reverse("accounts:after_login"))
+    with time_machine.travel(start + timedelta(minutes=29), tick=False):
+        assert logged_in(client.get(HOME))
+    with time_machine.travel(start + timedelta(minutes=29 + 31), tick=False):
+        response = client.get(HOME)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("two_factor:login"))
+
+
+def test_session_ends_12_hours_after_login_however_active(client, owner):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        log_in(client, "10000001")
+        client.get(reverse("accounts:after_login"))
+    minutes = 20
+    while minutes < 12 * 60:
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert logged_in(client.get(HOME)), minutes
+        minutes += 20
+    with time_machine.travel(start + timedelta(hours=12, minutes=1), tick=False):
+        response = client.get(HOME)
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+    assert "Økten din er utløpt" in client.get(response.url).content.decode()
+
+
+def test_logout_is_post_only(owner_client):
+    assert owner_client.get(reverse("logout")).status_code == 405
+    assert logged_in(owner_client.get(HOME))
+
+
+def test_logout_ends_the_session_on_the_server(owner_client):
+    key = owner_client.session.session_key
+    response = owner_client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert not Session.objects.filter(session_key=key).exists()
+    # An old copy of the cookie is worth nothing.
+    owner_client.cookies["sessionid"] = key
+    assert owner_client.get(HOME).status_code == 302
+
+
+def test_deactivated_user_is_out_on_the_next_request(owner_client, owner):
+    owner.is_active = False
+    owner.save()
+    response = owner_client.get(HOME)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("two_factor:login"))
+
+
+def test_removed_role_stops_working_and_the_user_is_told(owner_client, owner):
+    owner.roles.all().delete()
+    response = owner_client.get(HOME, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("accounts:no_role")
+
+
+def test_role_at_deactivated_employer_stops_working(owner_client, employer):
+    employer.active = False
+    employer.save()
+    response = owner_client.get(HOME, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("accounts:no_role")
+    assert "Systemadministrasjonen" not in response.content.decode()
+
+
+def test_changing_password_ends_other_sessions(owner, employer):
+    first = client_for(owner, employer)
+    second = client_for(owner, employer)
+    response = first.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": "riktig-hest-batteri",
+            "new_password1": "nytt-og-langt-passord",
+            "new_password2": "nytt-og-langt-passord",
+        },
+    )
+    assert response.status_code == 302
+    assert logged_in(first.get(HOME))
+    assert second.get(HOME).status_code == 302
