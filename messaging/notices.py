@@ -159,7 +159,7 @@ def send_notices(pks=None):
 
 
 def _deliver(notice):
-    from messaging.mail import send_templated_mail
+    from trekkportal.mail import send_templated_mail
     from trekkportal.sms import send_sms
 
     recipient = notice.recipient
@@ -182,7 +182,7 @@ def _deliver(notice):
 
 def send_staff_digest():
     """One e-mail to the staff team about all new messages from contacts. Returns (sent, failed)."""
-    from messaging.mail import send_templated_mail
+    from trekkportal.mail import send_templated_mail
 
     due = MessageNotice.objects.due().filter(channel=MessageNotice.Channel.STAFF_DIGEST)
     notices = MessageNotice.objects.claim(due.values_list("pk", flat=True))

@@ -94,7 +94,7 @@ def test_a_notice_claimed_by_another_host_is_not_sent_again(answer, sms_outbox):
 
 
 def test_a_failed_send_is_retried_on_the_next_run(answer, sms_outbox):
-    with mock.patch("messaging.mail.EmailMultiAlternatives.send", side_effect=OSError("smtp")):
+    with mock.patch("trekkportal.mail.EmailMultiAlternatives.send", side_effect=OSError("smtp")):
         run()
 
     notice = answer.notices.get(channel="email")
@@ -112,7 +112,7 @@ def test_a_failed_send_is_retried_on_the_next_run(answer, sms_outbox):
 
 
 def test_a_notice_that_keeps_failing_gives_up_after_the_last_attempt(answer):
-    with mock.patch("messaging.mail.EmailMultiAlternatives.send", side_effect=OSError("smtp")):
+    with mock.patch("trekkportal.mail.EmailMultiAlternatives.send", side_effect=OSError("smtp")):
         for _ in range(notices.MAX_ATTEMPTS + 2):
             run()
 
@@ -152,7 +152,7 @@ def test_a_mail_failure_after_commit_leaves_the_notice_for_the_command(
 ):
     first = send_from_contact(owner, employer)
     with (
-        mock.patch("messaging.mail.EmailMultiAlternatives.send", side_effect=OSError("nede")),
+        mock.patch("trekkportal.mail.EmailMultiAlternatives.send", side_effect=OSError("nede")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         answer = reply_from_staff(first.thread, staff)
@@ -192,7 +192,7 @@ def test_one_new_message_is_worded_in_the_singular(owner, employer):
 
 def test_a_failed_staff_digest_is_retried(owner, employer):
     send_from_contact(owner, employer)
-    with mock.patch("messaging.mail.EmailMultiAlternatives.send", side_effect=OSError("smtp")):
+    with mock.patch("trekkportal.mail.EmailMultiAlternatives.send", side_effect=OSError("smtp")):
         run()
     assert MessageNotice.objects.get().status == "pending"
 
