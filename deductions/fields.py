@@ -30,8 +30,10 @@ class PeriodFormField(forms.CharField):
     default_error_messages = {"invalid": "Skriv måneden som ÅÅÅÅ-MM, for eksempel 2021-03."}
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 7)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "ÅÅÅÅ-MM", "size": 8}))
+        kwargs.pop("max_length", None)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"placeholder": "ÅÅÅÅ-MM", "size": 8, "maxlength": 7})
+        )
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
