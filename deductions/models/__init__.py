@@ -5,3 +5,5 @@ from deductions.models.members import Category, Deduction, Member, validate_nati
 from deductions.models.rates import Rate
 
 __all__ = ["Basis", "BasisLine", "Category", "Deduction", "Member", "Rate", "validate_national_id"]
+from deductions.models.notices import CycleMail  # noqa: E402, F401
+from deductions.models.payments import OcrImport, Payment  # noqa: E402, F401
