@@ -20,6 +20,24 @@ from deductions.services import NoRatesError, basis_generate
 IMPORT_SESSION_KEY = "deductions_import_file"
 
 
+def admin_url(model_admin, route, view, name):
+    """An extra admin page of `model_admin`, behind the admin's login and two-factor."""
+    return path(route, model_admin.admin_site.admin_view(view), name=name)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Made by the portal, read by staff: nobody adds, changes or deletes through admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """Every change staff make to deduction data leaves an audit row (no national IDs)."""
 
@@ -81,11 +99,7 @@ class MemberAdmin(AuditedAdmin):
 
     def get_urls(self):
         return [
-            path(
-                "importer/",
-                self.admin_site.admin_view(self.import_view),
-                name="deductions_member_import",
-            ),
+            admin_url(self, "importer/", self.import_view, "deductions_member_import"),
             *super().get_urls(),
         ]
 
@@ -161,7 +175,7 @@ class GenerateForm(forms.Form):
 
 
 @admin.register(Basis)
-class BasisAdmin(admin.ModelAdmin):
+class BasisAdmin(ReadOnlyAdmin):
     """Months are made by generation only: everything here is read-only."""
 
     list_display = [
@@ -181,21 +195,18 @@ class BasisAdmin(admin.ModelAdmin):
     change_list_template = "admin/deductions/basis/change_list.html"
     exclude = ["full_pdf", "changes_pdf"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description="linjer")
     def lines_link(self, basis):
         url = reverse("admin:deductions_basisline_changelist") + f"?basis__id__exact={basis.pk}"
         return format_html('<a href="{}">Vis linjer</a>', url)
 
-    @admin.action(description="Generer valgte måneder (upubliserte lages på nytt og publiseres)")
+    def has_generate_permission(self, request):
+        return request.user.has_perm("deductions.add_basis")
+
+    @admin.action(
+        description="Generer valgte måneder (upubliserte lages på nytt og publiseres)",
+        permissions=["generate"],
+    )
     def generate_selected(self, request, queryset):
         periods = sorted(set(queryset.values_list("period", flat=True)))
         for period in periods:
@@ -203,16 +214,12 @@ class BasisAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path(
-                "generer/",
-                self.admin_site.admin_view(self.generate_view),
-                name="deductions_basis_generate",
-            ),
+            admin_url(self, "generer/", self.generate_view, "deductions_basis_generate"),
             *super().get_urls(),
         ]
 
     def generate_view(self, request):
-        if not request.user.has_perm("deductions.view_basis"):
+        if not self.has_generate_permission(request):
             raise PermissionDenied
         form = GenerateForm(
             request.POST or None, initial={"period": Period.current().next(), "publish": True}
@@ -243,7 +250,7 @@ class BasisAdmin(admin.ModelAdmin):
 
 
 @admin.register(BasisLine)
-class BasisLineAdmin(admin.ModelAdmin):
+class BasisLineAdmin(ReadOnlyAdmin):
     """A month's frozen lines, to read."""
 
     list_display = [
@@ -265,12 +272,3 @@ class BasisLineAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return False  # reached from a month's "Vis linjer"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

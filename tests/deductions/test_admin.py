@@ -94,3 +94,14 @@ def test_editing_a_members_history_leaves_an_audit_row(staff_client, staff, empl
     assert event.actor == staff
     assert event.details["changed"] == 1
     assert member.national_id not in str(event.details)
+
+
+def test_staff_who_may_only_read_months_cannot_generate(staff_client, staff, rates, employer):
+    from django.contrib.auth.models import Permission
+
+    staff.is_superuser = False
+    staff.save()
+    staff.user_permissions.add(Permission.objects.get(codename="view_basis"))
+    response = staff_client.post(reverse("admin:deductions_basis_generate"), {"period": "2021-03"})
+    assert response.status_code == 403
+    assert not Basis.objects.exists()
