@@ -167,7 +167,11 @@ def reminders_send(*, period, dry_run=False, progress=None, today=None):
     CycleMail.objects.create_missing(
         kind=CycleMail.Kind.REMINDER, period=period, employers=employers
     )
-    # An employer that delivered after its rows were made gets no reminder.
+    # An employer that delivered after its rows were made (say, between a failure and the
+    # retry) gets no reminder.
+    CycleMail.objects.of(CycleMail.Kind.REMINDER, period).unsent().filter(
+        claim_token__isnull=True, employer__in=delivered_employers(period)
+    ).update(status=CycleMail.Status.SKIPPED)
     delivered = set(delivered_employers(period).values_list("pk", flat=True))
     context = {
         "period_label": period.mail_label,

@@ -19,18 +19,24 @@ ZERO = Decimal("0.00")
 
 
 class OcrImportManager(models.Manager):
+    def check_new(self, content):
+        """(checksum, parsed file) for an OCR file not read before; OcrError otherwise."""
+        from deductions.ocr import OcrError, read_ocr
+
+        sha256 = OcrImport.checksum(content)
+        if self.filter(sha256=sha256).exists():
+            raise OcrError("Denne filen er allerede lest inn.")
+        return sha256, read_ocr(content)
+
     def read(self, *, content, filename, user=None):
         """Reads an OCR file (bytes) into payments, in one transaction, and returns the import.
 
         Raises `deductions.ocr.OcrError` for a file that is no OCR giro file or was read before.
         Payments already read (from any file) are counted as duplicates and not stored again.
         """
-        from deductions.ocr import OcrError, read_ocr
+        from deductions.ocr import OcrError
 
-        sha256 = OcrImport.checksum(content)
-        if self.filter(sha256=sha256).exists():
-            raise OcrError("Denne filen er allerede lest inn.")
-        parsed = read_ocr(content)
+        sha256, parsed = self.check_new(content)
         with transaction.atomic():
             ocr_import, created = self.get_or_create(
                 sha256=sha256,
