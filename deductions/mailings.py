@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from deductions import delivery
 from deductions.kid import kid_for
 from deductions.models import Basis, CycleMail
 from deductions.period import Period
@@ -138,20 +139,12 @@ def default_reminder_period(today=None):
     return period if list_deadline(period) < today else period.previous()
 
 
-def delivered_employers(period):
-    """Employers that delivered a list for `period`, as a values("pk") queryset.
-
-    Hook for the deduction lists (issue 4): until they exist, nobody has delivered.
-    """
-    return Employer.objects.none().values("pk")
-
-
 def employers_to_remind(period):
     """Active employers with a published basis for `period` and no delivered list."""
     return (
         Employer.objects.active()
         .filter(bases__period=period, bases__status=Basis.Status.PUBLISHED)
-        .exclude(pk__in=delivered_employers(period))
+        .exclude(pk__in=delivery.delivered_employers(period))
     )
 
 
@@ -170,9 +163,9 @@ def reminders_send(*, period, dry_run=False, progress=None, today=None):
     # An employer that delivered after its rows were made (say, between a failure and the
     # retry) gets no reminder.
     CycleMail.objects.of(CycleMail.Kind.REMINDER, period).unsent().filter(
-        claim_token__isnull=True, employer__in=delivered_employers(period)
+        claim_token__isnull=True, employer__in=delivery.delivered_employers(period)
     ).update(status=CycleMail.Status.SKIPPED)
-    delivered = set(delivered_employers(period).values_list("pk", flat=True))
+    delivered = set(delivery.delivered_employers(period).values_list("pk", flat=True))
     context = {
         "period_label": period.mail_label,
         "deadline": list_deadline(period),

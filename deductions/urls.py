@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from deductions import views
+from deductions import staff_views, views
 
 app_name = "deductions"
 
@@ -28,4 +28,7 @@ urlpatterns = [
         views.basis_download,
         name="basis_download",
     ),
+    path("stab/", staff_views.overview_current, name="staff_overview_current"),
+    path("stab/<period:period>/", staff_views.overview, name="staff_overview"),
+    path("stab/<period:period>/oversikt.csv", staff_views.overview_csv, name="staff_overview_csv"),
 ]

@@ -10,6 +10,7 @@ from accounts.decorators import role_required
 from deductions import exports
 from deductions.lookups import get_basis_or_404
 from deductions.models import Basis
+from deductions.models.payments import with_paid_total
 
 LINES_PER_PAGE = 100
 MONTHS_PER_PAGE = 24
@@ -26,7 +27,7 @@ SORTS = {
 @role_required
 def month_list(request):
     """Every published month, newest first (the front page shows the last 12)."""
-    months = (
+    months = with_paid_total(
         Basis.objects.published()
         .for_employer(request.role.employer)
         .select_related("employer")

@@ -10,8 +10,7 @@ import hashlib
 from decimal import Decimal
 
 from django.db import models, transaction
-from django.db.models import OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, OuterRef, Subquery, Sum
 
 from deductions.fields import PeriodField
 
@@ -151,14 +150,28 @@ class PaymentQuerySet(models.QuerySet):
         return self.filter(employer__isnull=True)
 
     def paid_total_subquery(self, employer_ref="employer", period_ref="period"):
-        """What has been paid for an outer row's (employer, period): a Subquery for annotate()."""
-        paid = (
-            self.filter(employer=OuterRef(employer_ref), period=OuterRef(period_ref))
-            .values("employer")
-            .annotate(total=Sum("amount"))
-            .values("total")
-        )
-        return Coalesce(Subquery(paid), Value(None), output_field=models.DecimalField())
+        """What has been paid for an outer row's employer (and period, unless `period_ref` is
+        None because the queryset is already one period's): a Subquery for annotate()."""
+        paid = self.filter(employer=OuterRef(employer_ref))
+        if period_ref is not None:
+            paid = paid.filter(period=OuterRef(period_ref))
+        summed = paid.values("employer").annotate(total=Sum("amount")).values("total")
+        return Subquery(summed, output_field=models.DecimalField(max_digits=14, decimal_places=2))
+
+
+def with_paid_total(bases):
+    """Bases annotated for the month table: `paid_total` (None when nothing is paid), the
+    delivered lists' `list_total` and `payment_difference` (paid less listed; None without
+    both)."""
+    from deductions import delivery
+
+    money = models.DecimalField(max_digits=14, decimal_places=2)
+    return bases.annotate(
+        paid_total=Payment.objects.paid_total_subquery(),
+        list_total=delivery.list_total(employer_ref="employer", period_ref="period"),
+    ).annotate(
+        payment_difference=models.ExpressionWrapper(F("paid_total") - F("list_total"), money)
+    )
 
 
 class Payment(models.Model):

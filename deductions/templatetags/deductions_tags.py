@@ -1,6 +1,7 @@
 from django import template
 
 from deductions.models import Basis
+from deductions.models.payments import with_paid_total
 
 register = template.Library()
 
@@ -12,7 +13,7 @@ def month_table(context):
     """The front page's month table for the active role's employer: the last 12 months."""
     employer = context["request"].role.employer
     months = list(
-        Basis.objects.published()
+        with_paid_total(Basis.objects.published())
         .for_employer(employer)
         .select_related("employer")
         .order_by("-period")[: FRONT_PAGE_MONTHS + 1]

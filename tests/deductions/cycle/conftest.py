@@ -78,3 +78,50 @@ def add_contact(username, name, address, *employers):
     for employer in employers:
         Role.objects.create(user=user, employer=employer)
     return user
+
+
+def pay(employer, period, amount, kid="", key=None):
+    """A payment as if read from an OCR file (employer None: an unknown KID)."""
+    from decimal import Decimal
+    from uuid import uuid4
+
+    from deductions.models import OcrImport, Payment
+
+    ocr_import = OcrImport.objects.create(filename="ocr.txt", sha256=uuid4().hex)
+    return Payment.objects.create(
+        ocr_import=ocr_import,
+        transaction_key=key or uuid4().hex,
+        kid=kid,
+        amount=Decimal(amount),
+        paid_on=period.first_day() if period else ocr_import.uploaded_at.date(),
+        employer=employer,
+        period=period,
+    )
+
+
+def delivered_with_total(employer, total):
+    """Patches the lists' hooks: `employer` delivered lists summing to `total` (a string)."""
+    from decimal import Decimal
+    from unittest import mock
+
+    from django.db import models
+    from django.db.models import Case, Value, When
+
+    from employers.models import Employer
+
+    money = models.DecimalField(max_digits=14, decimal_places=2)
+
+    def list_total(*, employer_ref="pk", period=None, period_ref=None):
+        field = "pk" if employer_ref == "pk" else "employer_id"
+        return Case(
+            When(**{field: employer.pk}, then=Value(Decimal(total))),
+            default=Value(None),
+            output_field=money,
+        )
+
+    delivered = mock.patch(
+        "deductions.delivery.delivered_employers",
+        lambda period: Employer.objects.filter(pk=employer.pk).values("pk"),
+    )
+    totals = mock.patch("deductions.delivery.list_total", list_total)
+    return delivered, totals

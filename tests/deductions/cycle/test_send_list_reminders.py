@@ -72,7 +72,7 @@ def test_reminder_is_sent_once_per_employer_and_period(march_published, smtp_ser
 @time_machine.travel("2021-04-20 07:00 +02:00", tick=False)
 def test_employer_that_delivered_gets_no_reminder(march_published, smtp_server, employer):
     delivered = Employer.objects.filter(pk=employer.pk).values("pk")
-    with mock.patch("deductions.mailings.delivered_employers", return_value=delivered):
+    with mock.patch("deductions.delivery.delivered_employers", return_value=delivered):
         run()
     assert [message["To"] for message in smtp_server.messages] == ["ola@example.com"]
 
@@ -88,7 +88,7 @@ def test_employer_that_delivers_after_a_failed_reminder_is_not_retried(
         run()
     smtp_server.refuse = set()
     delivered = Employer.objects.filter(pk=employer.pk).values("pk")
-    with mock.patch("deductions.mailings.delivered_employers", return_value=delivered):
+    with mock.patch("deductions.delivery.delivered_employers", return_value=delivered):
         output = run()
 
     assert smtp_server.to("kari@example.com") == []
