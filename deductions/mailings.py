@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import AuditEvent
 from accounts.models import Role
 from deductions import delivery
 from deductions.kid import kid_for
@@ -260,6 +261,14 @@ def _send_rows(kind, period, employers, build, progress):
     finally:
         mail.close()
     report.remaining = rows.unsent().count()
+    if report.sent or report.failed:
+        AuditEvent.objects.record(
+            f"{kind}s_sent",
+            period=period.slug,
+            sent=report.sent,
+            failed=report.failed,
+            remaining=report.remaining,
+        )
     return report
 
 

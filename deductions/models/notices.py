@@ -59,21 +59,22 @@ class CycleMailQuerySet(models.QuerySet):
         )
 
     def claim(self, *, run_started, limit):
-        """Takes up to `limit` claimable rows for this caller; returns (token, rows). A second
-        host skips the rows locked here; on SQLite the write transaction serialises claims."""
+        """Takes up to `limit` claimable rows for this caller; returns (token, rows), an
+        employer's contacts together (its mail is rendered once). A second host skips the rows
+        locked here; on SQLite the write transaction serialises claims."""
         token = uuid.uuid4()
         now = timezone.now()
         with transaction.atomic():
             ids = list(
                 self.claimable(run_started=run_started, now=now)
                 .select_for_update(skip_locked=True)
-                .order_by("pk")
+                .order_by("employer_id", "pk")
                 .values_list("pk", flat=True)[:limit]
             )
             if ids:
                 CycleMail.objects.filter(pk__in=ids).update(claim_token=token, claimed_at=now)
         rows = CycleMail.objects.filter(claim_token=token).select_related("employer", "user")
-        return token, list(rows.order_by("pk"))
+        return token, list(rows.order_by("employer_id", "pk"))
 
 
 class CycleMail(models.Model):

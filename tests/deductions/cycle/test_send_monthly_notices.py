@@ -149,3 +149,37 @@ def test_summary_is_one_line_when_not_on_a_terminal(march, smtp_server):
     output = run("--period", "2021-03")
     assert len(output.strip().splitlines()) == 1
     assert output.startswith("Varsel om trekkgrunnlag 03/2021: 2 sendt, 0 feilet, 0 gjenstår")
+
+
+class Terminal(StringIO):
+    def isatty(self):
+        return True
+
+
+def test_on_a_terminal_the_command_shows_its_progress(march, smtp_server):
+    out = Terminal()
+    call_command("send_monthly_notices", "--period", "2021-03", stdout=out)
+    assert "\r2/2 behandlet" in out.getvalue()
+    assert "2 sendt" in out.getvalue()
+
+
+def test_under_cron_there_is_no_progress_count(march, smtp_server):
+    assert "behandlet" not in run("--period", "2021-03")
+
+
+def test_employer_name_is_escaped_in_html_and_plain_in_text(march, smtp_server, employer):
+    employer.name = "Bygg & Anlegg <Vest>"
+    employer.save()
+    run("--period", "2021-03")
+    [message] = smtp_server.to("kari@example.com")
+    assert "Bygg &amp; Anlegg &lt;Vest&gt;" in smtp_server.html(message)
+    assert "Bygg & Anlegg <Vest>" in smtp_server.text(message)
+
+
+def test_a_run_that_sent_leaves_one_audit_row(march, smtp_server):
+    from accounts.audit import AuditEvent
+
+    run("--period", "2021-03")
+    run("--period", "2021-03")
+    [event] = AuditEvent.objects.filter(action="notices_sent")
+    assert event.details == {"period": "2021-03", "sent": 2, "failed": 0, "remaining": 0}
