@@ -81,4 +81,10 @@ class PeriodField(models.IntegerField):
         return value.slug if value else ""
 
     def formfield(self, **kwargs):
+        # The admin gives integer fields a number widget; a period is typed as text.
+        widget = kwargs.get("widget")
+        if widget is not None:
+            widget_class = widget if isinstance(widget, type) else type(widget)
+            if issubclass(widget_class, forms.NumberInput):
+                kwargs.pop("widget")
         return models.Field.formfield(self, **{"form_class": PeriodFormField, **kwargs})

@@ -110,25 +110,63 @@ _LINE_COLUMNS = """
 
 
 def _replace_lines(period, rate):
-    basis, line = _table(Basis), _table(BasisLine)
-    draft = Basis.Status.DRAFT
-    apprentice = Category.APPRENTICE
-    ordinary = Category.ORDINARY
-    delete = f"""
-        DELETE FROM {line} WHERE basis_id IN (
-            SELECT id FROM {basis} WHERE period = %s AND status = %s
+    basis, line, deduction = _table(Basis), _table(BasisLine), _table(Deduction)
+    member = _table(Member)
+    params = {
+        "period": period.index,
+        "before": period.index - 1,
+        "draft": Basis.Status.DRAFT,
+        "ordinary": Category.ORDINARY,
+        "apprentice": Category.APPRENTICE,
+        "home": rate.home_insurance,
+        "travel": rate.travel_insurance,
+        "flat": rate.apprentice_total,
+    }
+
+    def on_deduction(month):
+        """Deduction spells running in `month` (a parameter name), apprentices uninsured."""
+        return f"""
+            SELECT member_id, employer_id, category,
+                   home_insurance AND category <> %(apprentice)s AS home,
+                   travel_insurance AND category <> %(apprentice)s AS travel
+            FROM {deduction}
+            WHERE first_period <= %({month})s
+              AND (last_period IS NULL OR last_period >= %({month})s)
+        """  # noqa: S608
+
+    # Last month as the employer was told: its basis lines; for an employer without a basis
+    # last month (its first month here), the history as it stood then.
+    last_month = f"""
+        SELECT pb.employer_id, pl.member_id, pl.member_number, pl.name, pl.national_id,
+               pl.employee_number, pl.category, pl.home_insurance, pl.travel_insurance
+        FROM {basis} pb
+        JOIN {line} pl ON pl.basis_id = pb.id AND pl.deducted
+        WHERE pb.period = %(before)s
+        UNION ALL
+        SELECT h.employer_id, h.member_id, m.number, m.name, m.national_id,
+               m.employee_number, h.category, h.home, h.travel
+        FROM ({on_deduction("before")}) h
+        JOIN {member} m ON m.id = h.member_id
+        WHERE NOT EXISTS (
+            SELECT 1 FROM {basis} nb WHERE nb.employer_id = h.employer_id
+                                       AND nb.period = %(before)s
         )
     """  # noqa: S608
-    # Everyone on deduction this month, with last month's line (if any) beside them.
+    delete = f"""
+        DELETE FROM {line} WHERE basis_id IN (
+            SELECT id FROM {basis} WHERE period = %(period)s AND status = %(draft)s
+        )
+    """  # noqa: S608
+    # Everyone on deduction this month, beside last month's state of them (if any).
     current = f"""
         INSERT INTO {line} ({_LINE_COLUMNS})
         SELECT basis_id, member_id, member_number, name, national_id, employee_number, TRUE,
-               category, category = %s, home, travel,
-               CASE WHEN home THEN %s ELSE 0 END,
-               CASE WHEN travel THEN %s ELSE 0 END,
-               CASE WHEN category = %s THEN %s ELSE 0 END,
-               CASE WHEN home THEN %s ELSE 0 END + CASE WHEN travel THEN %s ELSE 0 END
-                 + CASE WHEN category = %s THEN %s ELSE 0 END,
+               category, category = %(ordinary)s, home, travel,
+               CASE WHEN home THEN %(home)s ELSE 0 END,
+               CASE WHEN travel THEN %(travel)s ELSE 0 END,
+               CASE WHEN category = %(apprentice)s THEN %(flat)s ELSE 0 END,
+               CASE WHEN home THEN %(home)s ELSE 0 END + CASE WHEN travel THEN %(travel)s ELSE 0 END
+                 + CASE WHEN category = %(apprentice)s THEN %(flat)s ELSE 0 END,
                started OR home_started OR home_stopped OR travel_started OR travel_stopped
                  OR became_ordinary OR became_apprentice,
                started, FALSE, home_started, home_stopped, travel_started, travel_stopped,
@@ -136,71 +174,40 @@ def _replace_lines(period, rate):
         FROM (
             SELECT b.id AS basis_id, m.id AS member_id, m.number AS member_number, m.name,
                    m.national_id, m.employee_number, d.category, d.home, d.travel,
-                   pl.id IS NULL AS started,
-                   COALESCE(NOT pl.home_insurance AND d.home, FALSE) AS home_started,
-                   COALESCE(pl.home_insurance AND NOT d.home, FALSE) AS home_stopped,
-                   COALESCE(NOT pl.travel_insurance AND d.travel, FALSE) AS travel_started,
-                   COALESCE(pl.travel_insurance AND NOT d.travel, FALSE) AS travel_stopped,
-                   COALESCE(pl.category = %s AND d.category = %s, FALSE) AS became_ordinary,
-                   COALESCE(pl.category = %s AND d.category = %s, FALSE) AS became_apprentice
-            FROM (
-                SELECT member_id, employer_id, category,
-                       home_insurance AND category <> %s AS home,
-                       travel_insurance AND category <> %s AS travel
-                FROM {_table(Deduction)}
-                WHERE first_period <= %s AND (last_period IS NULL OR last_period >= %s)
-            ) d
-            JOIN {basis} b ON b.employer_id = d.employer_id AND b.period = %s AND b.status = %s
-            JOIN {_table(Member)} m ON m.id = d.member_id
-            LEFT JOIN {basis} pb ON pb.employer_id = d.employer_id AND pb.period = %s
-            LEFT JOIN {line} pl ON pl.basis_id = pb.id AND pl.member_id = d.member_id
-                                AND pl.deducted
+                   prev.member_id IS NULL AS started,
+                   COALESCE(NOT prev.home_insurance AND d.home, FALSE) AS home_started,
+                   COALESCE(prev.home_insurance AND NOT d.home, FALSE) AS home_stopped,
+                   COALESCE(NOT prev.travel_insurance AND d.travel, FALSE) AS travel_started,
+                   COALESCE(prev.travel_insurance AND NOT d.travel, FALSE) AS travel_stopped,
+                   COALESCE(prev.category = %(apprentice)s AND d.category = %(ordinary)s, FALSE)
+                     AS became_ordinary,
+                   COALESCE(prev.category = %(ordinary)s AND d.category = %(apprentice)s, FALSE)
+                     AS became_apprentice
+            FROM ({on_deduction("period")}) d
+            JOIN {basis} b ON b.employer_id = d.employer_id AND b.period = %(period)s
+                          AND b.status = %(draft)s
+            JOIN {member} m ON m.id = d.member_id
+            LEFT JOIN ({last_month}) prev ON prev.employer_id = d.employer_id
+                                         AND prev.member_id = d.member_id
         ) AS now_and_before
     """  # noqa: S608
-    # Everyone on last month's basis who is not on this month's: a stop.
+    # Everyone deducted last month who is not this month: a stop.
     stopped = f"""
         INSERT INTO {line} ({_LINE_COLUMNS})
-        SELECT b.id, pl.member_id, pl.member_number, pl.name, pl.national_id,
-               pl.employee_number, FALSE, pl.category, FALSE, FALSE, FALSE, 0, 0, 0, 0,
+        SELECT b.id, prev.member_id, prev.member_number, prev.name, prev.national_id,
+               prev.employee_number, FALSE, prev.category, FALSE, FALSE, FALSE, 0, 0, 0, 0,
                TRUE, FALSE, TRUE, FALSE, FALSE, FALSE, FALSE, FALSE, FALSE
         FROM {basis} b
-        JOIN {basis} pb ON pb.employer_id = b.employer_id AND pb.period = %s
-        JOIN {line} pl ON pl.basis_id = pb.id AND pl.deducted
-        WHERE b.period = %s AND b.status = %s
+        JOIN ({last_month}) prev ON prev.employer_id = b.employer_id
+        WHERE b.period = %(period)s AND b.status = %(draft)s
           AND NOT EXISTS (
-              SELECT 1 FROM {line} cl WHERE cl.basis_id = b.id AND cl.member_id = pl.member_id
+              SELECT 1 FROM {line} cl WHERE cl.basis_id = b.id AND cl.member_id = prev.member_id
           )
     """  # noqa: S608
-    home, travel, flat = rate.home_insurance, rate.travel_insurance, rate.apprentice_total
-    p, before = period.index, period.index - 1
     with connection.cursor() as cursor:
-        cursor.execute(delete, [p, draft])
-        cursor.execute(
-            current,
-            [
-                ordinary,
-                home,
-                travel,
-                apprentice,
-                flat,
-                home,
-                travel,
-                apprentice,
-                flat,
-                apprentice,
-                ordinary,
-                ordinary,
-                apprentice,
-                apprentice,
-                apprentice,
-                p,
-                p,
-                p,
-                draft,
-                before,
-            ],
-        )
-        cursor.execute(stopped, [before, p, draft])
+        cursor.execute(delete, params)
+        cursor.execute(current, params)
+        cursor.execute(stopped, params)
 
 
 def _count_totals(period, rate, now, publish):

@@ -286,5 +286,7 @@ LOGGING = {
 }
 
 # --- Deductions (basis, lists, monthly cycle) -------------------------------
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
+LOGGING["loggers"]["fontTools"] = {"level": "WARNING"}
 
 # --- Messaging --------------------------------------------------------------

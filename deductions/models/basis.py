@@ -94,10 +94,15 @@ class Basis(models.Model):
         return kid_for(self.employer.number, self.period)
 
     @property
+    def dues_percent_text(self):
+        """The dues rate as a clerk writes it: `1,1 %`."""
+        percent = self.dues_percent.normalize() if self.dues_percent else ZERO
+        return f"{number_format(percent, use_l10n=True)} %"
+
+    @property
     def dues_text(self):
         """How the dues line reads: `1,1 % av pensjonsgivende inntekt`."""
-        percent = self.dues_percent.normalize() if self.dues_percent else ZERO
-        return f"{number_format(percent, use_l10n=True)} % av pensjonsgivende inntekt"
+        return f"{self.dues_percent_text} av pensjonsgivende inntekt"
 
     @property
     def delivery_status(self):

@@ -221,3 +221,16 @@ def test_generation_takes_the_same_number_of_queries_for_many_members(
     with django_assert_max_num_queries(12):
         basis_generate(period=JAN)
     assert basis(employer, JAN).line_count == 30
+
+
+def test_an_employers_first_month_compares_with_the_history_not_with_nothing(rates, employer):
+    """Members already deducted before the portal's first month are no news to payroll."""
+    make_member("Hauge Linda", employer, Period(2020, 6), home=True)
+    leaving = make_member("Dahl Kim", employer, Period(2020, 6))
+    leaving.stop_deduction(last_period=Period(2020, 12))
+    make_member("Ny Nina", employer, JAN)
+
+    basis_generate(period=JAN)
+
+    assert changes_of(employer, JAN) == {"Dahl Kim": ["Stopp trekk"], "Ny Nina": ["Start trekk"]}
+    assert basis(employer, JAN).line_count == 2

@@ -14,7 +14,7 @@ def test_generate_basis_defaults_to_next_month(rates, employer, capsys):
     basis = Basis.objects.get()
     assert basis.period == Period(2021, 3)
     assert basis.status == Basis.Status.PUBLISHED
-    assert "2021/03: 1 trekkgrunnlag publisert, 1 på trekk, 1 endringer" in capsys.readouterr().out
+    assert "2021/03: 1 trekkgrunnlag publisert, 1 på trekk, 0 endringer" in capsys.readouterr().out
 
 
 def test_generate_basis_for_a_given_month_and_again_says_it_is_done(rates, employer, capsys):

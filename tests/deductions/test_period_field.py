@@ -24,3 +24,13 @@ def test_form_field_reads_both_spellings_and_explains_bad_input():
     with pytest.raises(ValidationError) as error:
         field.clean("mars")
     assert error.value.messages == ["Skriv måneden som ÅÅÅÅ-MM, for eksempel 2021-03."]
+
+
+def test_admin_shows_a_period_as_text_not_as_a_number(rates):
+    from django.contrib import admin
+
+    model_admin = admin.site._registry[Rate]
+    form = model_admin.get_form(request=None)(instance=rates)
+    html = str(form["valid_from"])
+    assert 'type="text"' in html
+    assert 'value="2020-01"' in html
