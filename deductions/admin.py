@@ -272,3 +272,6 @@ class BasisLineAdmin(ReadOnlyAdmin):
 
     def has_module_permission(self, request):
         return False  # reached from a month's "Vis linjer"
+
+
+from deductions import list_admin  # noqa: E402, F401  (the deduction lists register their admin)

@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from deductions import views
 
@@ -29,3 +29,4 @@ urlpatterns = [
         name="basis_download",
     ),
 ]
+urlpatterns += [path("", include("deductions.list_urls"))]
