@@ -100,10 +100,12 @@ def list_save(*, deduction_list, form, request):
     """Saves a valid ListForm: changed lines in bulk, added persons, removed added persons."""
     locked = _locked_copy(deduction_list)
     changed, added, removed = form.changes()
-    fields = ["dues", "home_insurance", "travel_insurance", "total", "reason", "comment"]
-    DeductionListLine.objects.bulk_update(changed, fields, batch_size=BATCH)
-    if removed:
-        DeductionListLine.objects.filter(pk__in=[line.pk for line in removed]).delete()
+    # Changed lines are written back by delete and insert (same ids and positions): two
+    # statements per batch, where an UPDATE per line or a CASE per column is far slower.
+    stale = [line.pk for line in [*changed, *removed]]
+    for start in range(0, len(stale), BATCH):
+        DeductionListLine.objects.filter(pk__in=stale[start : start + BATCH]).delete()
+    DeductionListLine.objects.bulk_create(changed, batch_size=BATCH)
     next_position = max((line.position for line in form.lines), default=-1) + 1
     for offset, line in enumerate(added):
         line.deduction_list = locked
