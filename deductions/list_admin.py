@@ -138,6 +138,7 @@ class DeductionListAdmin(ReadOnlyAdmin):
                     deduction_list=deduction_list,
                     reason=form.cleaned_data["reason"],
                     request=request,
+                    actor=request.user,
                 )
             except ReopenRefused as error:
                 messages.error(request, str(error))

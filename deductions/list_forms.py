@@ -62,6 +62,11 @@ class Row:
     values: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
     remove: bool = False
+    label: str = ""
+
+    def __post_init__(self):
+        if not self.label and self.line is not None:
+            self.label = self.line.name
 
     @property
     def is_blank(self):
@@ -113,7 +118,7 @@ class ListForm:
         values = dict.fromkeys(names, "")
         if self.is_bound:
             values = {name: self.data.get(f"{prefix}-{name}", "").strip() for name in names}
-        return Row(prefix, None, values)
+        return Row(prefix, None, values, label=f"ny person {index + 1}")
 
     def is_valid(self):
         if not self._checked:

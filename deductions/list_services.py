@@ -26,7 +26,7 @@ class ReopenRefused(Exception):
     """The list cannot be reopened now; the message says why, in Norwegian."""
 
 
-def list_start(*, basis, request, prefill=True):
+def list_start(*, basis, actor, request=None, prefill=True):
     """The month's open list, or a new one: the month's first list is prefilled from the full
     basis; once it is delivered, the next is an empty supplementary list."""
     existing = basis.lists.open().first()
@@ -38,12 +38,17 @@ def list_start(*, basis, request, prefill=True):
     try:
         with transaction.atomic():
             deduction_list = DeductionList.objects.create(
-                basis=basis, kind=kind, created_by=request.user, updated_by=request.user
+                basis=basis, kind=kind, created_by=actor, updated_by=actor
             )
             if prefill and kind == DeductionList.Kind.MAIN:
                 _prefill(deduction_list)
             AuditEvent.objects.record(
-                "list_created", request=request, obj=deduction_list, kind=kind
+                "list_created",
+                request=request,
+                actor=actor,
+                employer=basis.employer,
+                obj=deduction_list,
+                kind=kind,
             )
     except IntegrityError:  # a colleague (or a second click) started it at the same moment
         return basis.lists.open().get()
@@ -89,14 +94,18 @@ def _count(deduction_list, lines):
 
 def _locked_copy(deduction_list):
     """The list row locked for this transaction; ListLocked when it is delivered."""
-    locked = DeductionList.objects.select_for_update().get(pk=deduction_list.pk)
+    locked = (
+        DeductionList.objects.select_for_update(of=("self",))
+        .select_related("basis__employer")
+        .get(pk=deduction_list.pk)
+    )
     if locked.is_delivered:
         raise ListLocked
     return locked
 
 
 @transaction.atomic
-def list_save(*, deduction_list, form, request):
+def list_save(*, deduction_list, form, actor, request=None):
     """Saves a valid ListForm: changed lines in bulk, added persons, removed added persons."""
     locked = _locked_copy(deduction_list)
     changed, added, removed = form.changes()
@@ -114,12 +123,14 @@ def list_save(*, deduction_list, form, request):
     removed_ids = {line.pk for line in removed}
     lines = [line for line in form.lines if line.pk not in removed_ids] + added
     _count(locked, lines)
-    locked.updated_by = request.user
+    locked.updated_by = actor
     locked.source = DeductionList.Source.FORM
     locked.save()
     AuditEvent.objects.record(
         "list_edited" if locked.version else "list_draft_saved",
         request=request,
+        actor=actor,
+        employer=locked.basis.employer,
         obj=locked,
         changed=len(changed),
         added=len(added),
@@ -130,7 +141,7 @@ def list_save(*, deduction_list, form, request):
 
 
 @transaction.atomic
-def list_replace_from_upload(*, deduction_list, result, upload, request):
+def list_replace_from_upload(*, deduction_list, result, upload, actor, request=None):
     """The list's lines become the uploaded file's rows; the file is kept under a new name."""
     locked = _locked_copy(deduction_list)
     basis_ids = dict(
@@ -158,15 +169,21 @@ def list_replace_from_upload(*, deduction_list, result, upload, request):
     locked.original_file.save(upload.name or "trekkliste", upload, save=False)
     locked.original_filename = (upload.name or "")[:255]
     locked.source = DeductionList.Source.UPLOAD
-    locked.updated_by = request.user
+    locked.updated_by = actor
     locked.save()
     AuditEvent.objects.record(
-        "list_uploaded", request=request, obj=locked, rows=len(lines), total=str(locked.total)
+        "list_uploaded",
+        request=request,
+        actor=actor,
+        employer=locked.basis.employer,
+        obj=locked,
+        rows=len(lines),
+        total=str(locked.total),
     )
     return locked
 
 
-def list_deliver(*, deduction_list, request):
+def list_deliver(*, deduction_list, actor, request=None):
     """Delivers the list: one transaction; a second submit finds it delivered and does nothing.
 
     Returns True when this call delivered it.
@@ -182,7 +199,7 @@ def list_deliver(*, deduction_list, request):
         locked.version += 1
         locked.status = DeductionList.Status.DELIVERED
         locked.delivered_at = now
-        locked.delivered_by = request.user
+        locked.delivered_by = actor
         locked.line_count = len(lines)
         locked.total = sum((line.total for line in lines), ZERO)
         locked.deviation_count = len(deviations)
@@ -191,7 +208,7 @@ def list_deliver(*, deduction_list, request):
             deduction_list=locked,
             number=locked.version,
             delivered_at=now,
-            delivered_by=request.user,
+            delivered_by=actor,
             line_count=locked.line_count,
             total=locked.total,
             deviation_count=len(deviations),
@@ -212,6 +229,8 @@ def list_deliver(*, deduction_list, request):
         AuditEvent.objects.record(
             "list_redelivered" if locked.version > 1 else "list_delivered",
             request=request,
+            actor=actor,
+            employer=locked.basis.employer,
             obj=locked,
             version=locked.version,
             lines=locked.line_count,
@@ -237,7 +256,7 @@ def _snapshot(line):
 
 
 @transaction.atomic
-def list_reopen(*, deduction_list, reason, request):
+def list_reopen(*, deduction_list, reason, actor, request=None):
     """Staff reopen a delivered list so the contact can edit and deliver it again."""
     locked = DeductionList.objects.select_for_update().get(pk=deduction_list.pk)
     if not locked.is_delivered:
@@ -253,6 +272,7 @@ def list_reopen(*, deduction_list, reason, request):
     AuditEvent.objects.record(
         "list_reopened",
         request=request,
+        actor=actor,
         employer=locked.basis.employer,
         obj=locked,
         reason=reason,

@@ -45,7 +45,7 @@ def _payment(basis, deduction_list):
 def list_new(request, period):
     """ "Registrer trekkliste/tilleggsliste i nettskjema": the month's open list, or a new one."""
     basis = get_basis_or_404(request, period)
-    deduction_list = list_start(basis=basis, request=request)
+    deduction_list = list_start(basis=basis, request=request, actor=request.user)
     return redirect("deductions:list_edit", deduction_list.public_id)
 
 
@@ -57,7 +57,7 @@ def list_edit(request, public_id):
     form = ListForm(deduction_list, request.POST or None)
     if form.is_valid():
         try:
-            list_save(deduction_list=deduction_list, form=form, request=request)
+            list_save(deduction_list=deduction_list, form=form, request=request, actor=request.user)
         except ListLocked:
             return _locked(request, deduction_list)
         if "lever" in request.POST:
@@ -86,7 +86,7 @@ def list_confirm(request, public_id):
     """ "Lever trekkliste": totals and deviations, then delivery (once, however often posted)."""
     deduction_list = get_list_or_404(request, public_id)
     if request.method == "POST":
-        if list_deliver(deduction_list=deduction_list, request=request):
+        if list_deliver(deduction_list=deduction_list, request=request, actor=request.user):
             messages.success(request, f"{deduction_list.get_kind_display()} er levert.")
         else:
             messages.info(request, "Listen var allerede levert.")
@@ -160,10 +160,16 @@ def list_upload(request, period):
         except UploadError as error:
             form.add_error("file", str(error))
         if result is not None and result.is_valid:
-            deduction_list = open_list or list_start(basis=basis, request=request, prefill=False)
+            deduction_list = open_list or list_start(
+                basis=basis, request=request, actor=request.user, prefill=False
+            )
             try:
                 list_replace_from_upload(
-                    deduction_list=deduction_list, result=result, upload=upload, request=request
+                    deduction_list=deduction_list,
+                    result=result,
+                    upload=upload,
+                    request=request,
+                    actor=request.user,
                 )
             except ListLocked:
                 return _locked(request, deduction_list)
