@@ -274,4 +274,5 @@ class BasisLineAdmin(ReadOnlyAdmin):
         return False  # reached from a month's "Vis linjer"
 
 
-from deductions import cycle_admin  # noqa: E402, F401  (the monthly cycle registers its own)
+# The monthly cycle and the deduction lists register their own admin.
+from deductions import cycle_admin, list_admin  # noqa: E402, F401

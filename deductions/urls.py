@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from deductions import staff_views, views
 
@@ -32,3 +32,4 @@ urlpatterns = [
     path("stab/<period:period>/", staff_views.overview, name="staff_overview"),
     path("stab/<period:period>/oversikt.csv", staff_views.overview_csv, name="staff_overview_csv"),
 ]
+urlpatterns += [path("", include("deductions.list_urls"))]

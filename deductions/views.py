@@ -10,6 +10,7 @@ from accounts.decorators import role_required
 from deductions import exports
 from deductions.lookups import get_basis_or_404
 from deductions.models import Basis
+from deductions.models.lists import MonthLists
 from deductions.models.payments import with_paid_total
 
 LINES_PER_PAGE = 100
@@ -34,6 +35,7 @@ def month_list(request):
         .order_by("-period")
     )
     page = Paginator(months, MONTHS_PER_PAGE).get_page(request.GET.get("side"))
+    page.object_list = MonthLists.attach(page.object_list)
     return render(request, "deductions/month_list.html", {"page": page, "months": page})
 
 

@@ -106,9 +106,12 @@ class Basis(models.Model):
 
     @property
     def delivery_status(self):
-        """The month's status in the month table. Hook for the deduction lists: until they exist,
-        nothing is delivered."""
-        return "Ikke levert"
+        """The month's status in the month table ("Levert" once its list is delivered)."""
+        from deductions.models.lists import MonthLists
+
+        if not hasattr(self, "month_lists"):
+            MonthLists.attach([self])
+        return self.month_lists.status_label
 
     def deducted_lines(self):
         """Everyone on deduction this month ("Vis hele trekkgrunnlaget")."""

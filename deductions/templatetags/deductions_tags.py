@@ -1,6 +1,7 @@
 from django import template
 
 from deductions.models import Basis
+from deductions.models.lists import MonthLists
 from deductions.models.payments import with_paid_total
 
 register = template.Library()
@@ -20,6 +21,6 @@ def month_table(context):
     )
     return {
         "employer": employer,
-        "months": months[:FRONT_PAGE_MONTHS],
+        "months": MonthLists.attach(months[:FRONT_PAGE_MONTHS]),
         "has_older": len(months) > FRONT_PAGE_MONTHS,
     }

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 # Each part of the domain loads its own demo data, in this order.
-DEMO_MODULES = ["employers.demo", "accounts.demo", "deductions.demo"]
+DEMO_MODULES = ["employers.demo", "accounts.demo", "deductions.demo", "deductions.list_demo"]
 
 
 class Command(BaseCommand):

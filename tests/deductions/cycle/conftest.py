@@ -99,29 +99,19 @@ def pay(employer, period, amount, kid="", key=None):
     )
 
 
-def delivered_with_total(employer, total):
-    """Patches the lists' hooks: `employer` delivered lists summing to `total` (a string)."""
+def deliver_list(employer, period, total, kind="main"):
+    """A delivered deduction list of `employer`'s published basis for `period`."""
     from decimal import Decimal
-    from unittest import mock
 
-    from django.db import models
-    from django.db.models import Case, Value, When
+    from django.utils import timezone
 
-    from employers.models import Employer
+    from deductions.models import Basis, DeductionList
 
-    money = models.DecimalField(max_digits=14, decimal_places=2)
-
-    def list_total(*, employer_ref="pk", period=None, period_ref=None):
-        field = "pk" if employer_ref == "pk" else "employer_id"
-        return Case(
-            When(**{field: employer.pk}, then=Value(Decimal(total))),
-            default=Value(None),
-            output_field=money,
-        )
-
-    delivered = mock.patch(
-        "deductions.delivery.delivered_employers",
-        lambda period: Employer.objects.filter(pk=employer.pk).values("pk"),
+    return DeductionList.objects.create(
+        basis=Basis.objects.get(employer=employer, period=period),
+        kind=kind,
+        status=DeductionList.Status.DELIVERED,
+        delivered_at=timezone.now(),
+        version=1,
+        total=Decimal(total),
     )
-    totals = mock.patch("deductions.delivery.list_total", list_total)
-    return delivered, totals

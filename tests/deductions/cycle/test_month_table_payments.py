@@ -1,14 +1,12 @@
 """The month table shows what was paid next to "Levert"/"Ikke levert"."""
 
-from contextlib import ExitStack
-
 import pytest
 from django.urls import reverse
 
 from deductions.period import Period
 from deductions.services import basis_generate
 from tests.deductions.conftest import make_member
-from tests.deductions.cycle.conftest import delivered_with_total, pay
+from tests.deductions.cycle.conftest import deliver_list, pay
 
 MARCH = Period(2021, 3)
 
@@ -55,10 +53,8 @@ def test_payment_that_differs_from_the_delivered_list_shows_the_difference(
     march, owner_client, employer
 ):
     pay(employer, MARCH, "900.00")
-    with ExitStack() as stack:
-        for patch in delivered_with_total(employer, "1000.00"):
-            stack.enter_context(patch)
-        response = owner_client.get(reverse("deductions:month_list"))
+    deliver_list(employer, MARCH, "1000.00")
+    response = owner_client.get(reverse("deductions:month_list"))
     cell = status_cell(response)
     assert "Betalt kr 900,00" in cell
     assert "Avvik mot trekkliste: kr -100,00" in cell
@@ -66,10 +62,8 @@ def test_payment_that_differs_from_the_delivered_list_shows_the_difference(
 
 def test_payment_equal_to_the_list_total_shows_no_difference(march, owner_client, employer):
     pay(employer, MARCH, "1000.00")
-    with ExitStack() as stack:
-        for patch in delivered_with_total(employer, "1000.00"):
-            stack.enter_context(patch)
-        response = owner_client.get(reverse("deductions:month_list"))
+    deliver_list(employer, MARCH, "1000.00")
+    response = owner_client.get(reverse("deductions:month_list"))
     assert "Avvik" not in status_cell(response)
 
 
@@ -84,3 +78,19 @@ def test_month_list_queries_stay_bounded_with_many_paid_months(
     with django_assert_max_num_queries(12):
         response = owner_client.get(reverse("deductions:month_list"))
     assert response.text.count("Betalt kr 100,00") == 24
+
+
+def test_supplementary_lists_count_toward_the_total_and_drafts_do_not(
+    march, owner_client, employer
+):
+    from deductions.models import Basis, DeductionList
+
+    pay(employer, MARCH, "1000.00")
+    deliver_list(employer, MARCH, "600.00")
+    deliver_list(employer, MARCH, "400.00", kind="supplementary")
+    DeductionList.objects.create(
+        basis=Basis.objects.get(employer=employer, period=MARCH), kind="supplementary", total=5
+    )
+    response = owner_client.get(reverse("deductions:month_list"))
+    assert "Levert" in response.text
+    assert "Avvik" not in status_cell(response)

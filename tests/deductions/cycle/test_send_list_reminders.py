@@ -2,7 +2,6 @@
 delivered."""
 
 from io import StringIO
-from unittest import mock
 
 import pytest
 import time_machine
@@ -13,7 +12,7 @@ from deductions.period import Period
 from deductions.services import basis_generate
 from employers.models import Employer
 from tests.deductions.conftest import make_member
-from tests.deductions.cycle.conftest import add_contact
+from tests.deductions.cycle.conftest import add_contact, deliver_list
 
 MARCH = Period(2021, 3)
 
@@ -71,9 +70,8 @@ def test_reminder_is_sent_once_per_employer_and_period(march_published, smtp_ser
 
 @time_machine.travel("2021-04-20 07:00 +02:00", tick=False)
 def test_employer_that_delivered_gets_no_reminder(march_published, smtp_server, employer):
-    delivered = Employer.objects.filter(pk=employer.pk).values("pk")
-    with mock.patch("deductions.delivery.delivered_employers", return_value=delivered):
-        run()
+    deliver_list(employer, MARCH, "100.00")
+    run()
     assert [message["To"] for message in smtp_server.messages] == ["ola@example.com"]
 
 
@@ -87,9 +85,8 @@ def test_employer_that_delivers_after_a_failed_reminder_is_not_retried(
     with pytest.raises(CommandError, match="1 feilet"):
         run()
     smtp_server.refuse = set()
-    delivered = Employer.objects.filter(pk=employer.pk).values("pk")
-    with mock.patch("deductions.delivery.delivered_employers", return_value=delivered):
-        output = run()
+    deliver_list(employer, MARCH, "100.00")
+    output = run()
 
     assert smtp_server.to("kari@example.com") == []
     assert "0 gjenstår" in output

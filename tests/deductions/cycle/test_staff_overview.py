@@ -2,7 +2,6 @@
 
 import csv
 import io
-from contextlib import ExitStack
 
 import pytest
 import time_machine
@@ -13,7 +12,7 @@ from deductions.period import Period
 from deductions.services import basis_generate
 from employers.models import Employer
 from tests.deductions.conftest import make_member
-from tests.deductions.cycle.conftest import delivered_with_total, pay
+from tests.deductions.cycle.conftest import deliver_list, pay
 
 MARCH = Period(2021, 3)
 URL = reverse("deductions:staff_overview", args=["2021-03"])
@@ -85,11 +84,9 @@ def test_search_by_employer_number(march, staff_client):
 
 def test_payment_that_differs_from_the_list_total_is_a_deviation(march, staff_client, employer):
     pay(employer, MARCH, "900.00")
-    with ExitStack() as stack:
-        for patch in delivered_with_total(employer, "1000.00"):
-            stack.enter_context(patch)
-        response = staff_client.get(URL, {"vis": "differanse"})
-        listed = staff_client.get(URL, {"vis": "avvik"})
+    deliver_list(employer, MARCH, "1000.00")
+    response = staff_client.get(URL, {"vis": "differanse"})
+    listed = staff_client.get(URL, {"vis": "avvik"})
 
     ours = row_of(response, "Systemadministrasjonen")
     assert "<td>Levert</td>" in ours
@@ -101,11 +98,9 @@ def test_payment_that_differs_from_the_list_total_is_a_deviation(march, staff_cl
 
 def test_employer_with_nothing_wrong_is_not_a_deviation(march, staff_client, employer):
     pay(employer, MARCH, "1000.00")
-    with ExitStack() as stack:
-        for patch in delivered_with_total(employer, "1000.00"):
-            stack.enter_context(patch)
-        response = staff_client.get(URL, {"vis": "avvik"})
-        everyone = staff_client.get(URL)
+    deliver_list(employer, MARCH, "1000.00")
+    response = staff_client.get(URL, {"vis": "avvik"})
+    everyone = staff_client.get(URL)
     assert "Systemadministrasjonen" not in response.text
     assert "Ingen</td>" in row_of(everyone, "Systemadministrasjonen")
 
