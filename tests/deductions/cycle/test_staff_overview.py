@@ -61,6 +61,8 @@ def test_staff_see_every_employer_with_notice_list_payment_and_deviations(
     assert "Varsel feilet" in theirs
     assert "Ikke betalt" in theirs
     assert reverse("admin:employers_employer_change", args=[employer.pk]) in ours
+    assert "/admin/deductions/deductionlist/?q=94001761" in ours
+    assert f"/admin/deductions/payment/?employer__id__exact={employer.pk}" in ours
 
 
 def test_filter_not_paid_leaves_out_those_who_paid(march, staff_client, employer):
@@ -137,6 +139,17 @@ def test_csv_export_follows_the_filter(march, staff_client):
 def test_overview_without_a_period_opens_next_month(staff_client):
     response = staff_client.get(reverse("deductions:staff_overview_current"))
     assert response["Location"] == URL
+
+
+def test_the_links_open_in_admin(march, staff_client, staff, employer):
+    staff.is_superuser = True
+    staff.save()
+    for url in (
+        "/admin/deductions/deductionlist/?q=94001761",
+        f"/admin/deductions/payment/?employer__id__exact={employer.pk}",
+        f"/admin/deductions/cyclemail/?employer__id__exact={employer.pk}",
+    ):
+        assert staff_client.get(url).status_code == 200, url
 
 
 def test_malformed_period_is_404(staff_client):
