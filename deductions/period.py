@@ -36,12 +36,22 @@ class Period:
     def current(cls):
         return cls.from_date(timezone.localdate())
 
+    @classmethod
+    def from_index(cls, index):
+        """The inverse of `index`."""
+        return cls(index // 12, index % 12 + 1)
+
+    @property
+    def index(self):
+        """Months since year 0: `year * 12 + month - 1`. How PeriodField stores a period, so
+        "the month before" is `index - 1` in SQL too."""
+        return self.year * 12 + self.month - 1
+
     def first_day(self):
         return date(self.year, self.month, 1)
 
     def __add__(self, months):
-        index = self.year * 12 + (self.month - 1) + months
-        return Period(index // 12, index % 12 + 1)
+        return Period.from_index(self.index + months)
 
     def __sub__(self, other):
         if isinstance(other, Period):

@@ -287,6 +287,12 @@ LOGGING = {
 }
 
 # --- Deductions (basis, lists, monthly cycle) -------------------------------
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
+LOGGING["loggers"]["fontTools"] = {"level": "WARNING"}
+# Monthly cycle: a period's deduction list is due on this day of the month after it.
+LIST_DEADLINE_DAY = env_int("LIST_DEADLINE_DAY", 10, minimum=1)
+if LIST_DEADLINE_DAY > 28:
+    raise ImproperlyConfigured("LIST_DEADLINE_DAY must be 1-28.")
 
 # --- Messaging --------------------------------------------------------------
 MESSAGE_ATTACHMENT_MAX_BYTES = env_int(

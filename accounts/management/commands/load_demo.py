@@ -5,7 +5,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 # Each part of the domain loads its own demo data, in this order.
-DEMO_MODULES = ["employers.demo", "accounts.demo", "messaging.demo"]
+DEMO_MODULES = [
+    "employers.demo",
+    "accounts.demo",
+    "deductions.demo",
+    "deductions.list_demo",
+    "messaging.demo",
+]
 
 
 class Command(BaseCommand):

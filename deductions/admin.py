@@ -1,0 +1,278 @@
+import uuid
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from accounts.audit import AuditEvent
+from deductions import imports
+from deductions.fields import PeriodFormField
+from deductions.models import Basis, BasisLine, Deduction, Member, Rate
+from deductions.period import Period
+from deductions.services import NoRatesError, basis_generate
+
+IMPORT_SESSION_KEY = "deductions_import_file"
+
+
+def admin_url(model_admin, route, view, name):
+    """An extra admin page of `model_admin`, behind the admin's login and two-factor."""
+    return path(route, model_admin.admin_site.admin_view(view), name=name)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Made by the portal, read by staff: nobody adds, changes or deletes through admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Every change staff make to deduction data leaves an audit row (no national IDs)."""
+
+    audit_action = ""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        AuditEvent.objects.record(
+            f"{self.audit_action}_{'changed' if change else 'added'}",
+            request=request,
+            employer=None,
+            obj=obj,
+            fields=[name for name in form.changed_data if name != "national_id"]
+            + (["national_id"] if "national_id" in form.changed_data else []),
+        )
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.has_changed():
+            AuditEvent.objects.record(
+                f"{self.audit_action}_history_changed",
+                request=request,
+                employer=None,
+                obj=form.instance,
+                added=len(formset.new_objects),
+                changed=len(formset.changed_objects),
+                deleted=len(formset.deleted_objects),
+            )
+
+    def delete_model(self, request, obj):
+        AuditEvent.objects.record(
+            f"{self.audit_action}_deleted", request=request, employer=None, obj=obj
+        )
+        super().delete_model(request, obj)
+
+
+class DeductionInline(admin.TabularInline):
+    model = Deduction
+    extra = 0
+    autocomplete_fields = ["employer"]
+    fields = [
+        "employer",
+        "first_period",
+        "last_period",
+        "category",
+        "home_insurance",
+        "travel_insurance",
+    ]
+
+
+@admin.register(Member)
+class MemberAdmin(AuditedAdmin):
+    audit_action = "member"
+    list_display = ["number", "name", "employee_number", "updated_at"]
+    search_fields = ["number", "name", "=national_id", "employee_number"]
+    inlines = [DeductionInline]
+    fields = ["number", "name", "national_id", "employee_number"]
+    change_list_template = "admin/deductions/member/change_list.html"
+
+    def get_urls(self):
+        return [
+            admin_url(self, "importer/", self.import_view, "deductions_member_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload, preview with errors per row, then import all rows or none."""
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        context = {**self.admin_site.each_context(request), "title": "Importer medlemmer"}
+        if request.method == "POST" and "confirm" in request.POST:
+            name = request.session.pop(IMPORT_SESSION_KEY, None)
+            if not name or not default_storage.exists(name):
+                messages.error(request, "Last opp filen på nytt: forhåndsvisningen er utløpt.")
+                return redirect("admin:deductions_member_import")
+            with default_storage.open(name, "rb") as file:
+                text = imports.decode(file.read())
+            default_storage.delete(name)
+            try:
+                preview = imports.preview(text)
+                count = imports.members_import(preview=preview, request=request)
+            except imports.ImportFileError as error:
+                messages.error(request, str(error))
+                return redirect("admin:deductions_member_import")
+            messages.success(
+                request, f"Importert {count} rader for {preview.member_count} medlemmer."
+            )
+            return redirect("admin:deductions_member_changelist")
+        if form.is_valid():
+            preview = form.cleaned_data["preview"]
+            if preview.is_valid:
+                name = default_storage.save(
+                    f"imports/{uuid.uuid4().hex}.csv", ContentFile(form.cleaned_data["data"])
+                )
+                request.session[IMPORT_SESSION_KEY] = name
+            context["preview"] = preview
+        context["form"] = form
+        context["columns"] = imports.REQUIRED + imports.OPTIONAL
+        return TemplateResponse(request, "admin/deductions/member/import.html", context)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="CSV-fil fra medlemsregisteret")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > imports.MAX_BYTES:
+            raise forms.ValidationError("Filen er for stor (høyst 20 MB).")
+        data = upload.read()
+        try:
+            text = imports.decode(data)
+            self.cleaned_data["preview"] = imports.preview(text)
+        except imports.ImportFileError as error:
+            raise forms.ValidationError(str(error)) from None
+        self.cleaned_data["data"] = data
+        return upload
+
+
+@admin.register(Rate)
+class RateAdmin(AuditedAdmin):
+    audit_action = "rate"
+    list_display = [
+        "valid_from",
+        "dues_percent",
+        "home_insurance",
+        "travel_insurance",
+        "apprentice_total",
+    ]
+
+
+class GenerateForm(forms.Form):
+    period = PeriodFormField(label="Måned")
+    publish = forms.BooleanField(label="Publiser med en gang", required=False, initial=True)
+
+
+@admin.register(Basis)
+class BasisAdmin(ReadOnlyAdmin):
+    """Months are made by generation only: everything here is read-only."""
+
+    list_display = [
+        "period",
+        "employer",
+        "status",
+        "line_count",
+        "change_count",
+        "fixed_total",
+        "published_at",
+        "lines_link",
+    ]
+    list_filter = ["status"]
+    search_fields = ["employer__name", "employer__number"]
+    list_select_related = ["employer"]
+    actions = ["generate_selected"]
+    change_list_template = "admin/deductions/basis/change_list.html"
+    exclude = ["full_pdf", "changes_pdf"]
+
+    @admin.display(description="linjer")
+    def lines_link(self, basis):
+        url = reverse("admin:deductions_basisline_changelist") + f"?basis__id__exact={basis.pk}"
+        return format_html('<a href="{}">Vis linjer</a>', url)
+
+    def has_generate_permission(self, request):
+        return request.user.has_perm("deductions.add_basis")
+
+    @admin.action(
+        description="Generer valgte måneder (upubliserte lages på nytt og publiseres)",
+        permissions=["generate"],
+    )
+    def generate_selected(self, request, queryset):
+        periods = sorted(set(queryset.values_list("period", flat=True)))
+        for period in periods:
+            self._generate(request, period, publish=True)
+
+    def get_urls(self):
+        return [
+            admin_url(self, "generer/", self.generate_view, "deductions_basis_generate"),
+            *super().get_urls(),
+        ]
+
+    def generate_view(self, request):
+        if not self.has_generate_permission(request):
+            raise PermissionDenied
+        form = GenerateForm(
+            request.POST or None, initial={"period": Period.current().next(), "publish": True}
+        )
+        if form.is_valid():
+            self._generate(request, form.cleaned_data["period"], form.cleaned_data["publish"])
+            return redirect("admin:deductions_basis_changelist")
+        context = {**self.admin_site.each_context(request), "title": "Generer trekkgrunnlag"}
+        context["form"] = form
+        return TemplateResponse(request, "admin/deductions/basis/generate.html", context)
+
+    def _generate(self, request, period, publish):
+        try:
+            result = basis_generate(period=period, publish=publish, actor=request.user)
+        except NoRatesError as error:
+            messages.error(request, str(error))
+            return
+        if not result.bases:
+            messages.info(
+                request, f"{period}: alle bedrifter har allerede publisert trekkgrunnlag."
+            )
+            return
+        messages.success(
+            request,
+            f"{period}: {result.bases} trekkgrunnlag {'publisert' if publish else 'som utkast'}, "
+            f"{result.lines} på trekk, {result.changes} endringer.",
+        )
+
+
+@admin.register(BasisLine)
+class BasisLineAdmin(ReadOnlyAdmin):
+    """A month's frozen lines, to read."""
+
+    list_display = [
+        "name",
+        "member_number",
+        "basis",
+        "category",
+        "deducted",
+        "home_insurance",
+        "travel_insurance",
+        "fixed_total",
+        "changed",
+    ]
+    list_filter = ["changed", "deducted", "category"]
+    search_fields = ["name", "member_number", "=national_id"]
+    list_select_related = ["basis__employer"]
+    show_full_result_count = False
+    exclude = ["member"]
+
+    def has_module_permission(self, request):
+        return False  # reached from a month's "Vis linjer"
+
+
+# The monthly cycle and the deduction lists register their own admin.
+from deductions import cycle_admin, list_admin  # noqa: E402, F401

@@ -1,0 +1,182 @@
+"""Admin for the monthly cycle: the mail sent (and what failed), OCR files and payments."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.html import format_html
+
+from accounts.audit import AuditEvent
+from deductions.admin import ReadOnlyAdmin
+from deductions.models import CycleMail, OcrImport, Payment
+from deductions.ocr import OcrError
+
+MAX_OCR_BYTES = 10 * 1024 * 1024
+
+
+def kroner(amount):
+    return number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+@admin.register(CycleMail)
+class CycleMailAdmin(ReadOnlyAdmin):
+    """What the notice and reminder commands sent, and why a mail failed. A new run of the
+    command retries the failed ones."""
+
+    list_display = ["period", "kind", "employer", "email", "status", "attempts", "sent_at", "error"]
+    list_filter = ["kind", "status"]
+    search_fields = ["email", "employer__name", "employer__number"]
+    list_select_related = ["employer"]
+    exclude = ["claim_token"]
+
+
+class OcrUploadForm(forms.ModelForm):
+    file = forms.FileField(
+        label="OCR-fil fra banken",
+        help_text="Filen med innbetalinger (OCR giro, Nets-format) slik banken leverer den.",
+    )
+
+    class Meta:
+        model = OcrImport
+        fields = []
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.imported = None
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_OCR_BYTES:
+            raise forms.ValidationError("Filen er for stor (høyst 10 MB).")
+        self.content = upload.read()
+        try:
+            OcrImport.objects.check_new(self.content)
+        except OcrError as error:
+            raise forms.ValidationError(str(error)) from None
+        return upload
+
+    def save(self, commit=True):
+        """Reads the file into payments (one transaction) and returns the saved import."""
+        upload = self.cleaned_data["file"]
+        return OcrImport.objects.read(content=self.content, filename=upload.name, user=self.user)
+
+
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    fields = ["paid_on", "kid", "amount", "employer", "period"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OcrImport)
+class OcrImportAdmin(admin.ModelAdmin):
+    """Staff add a file (it is read at once, all or nothing); after that it is read-only."""
+
+    list_display = [
+        "filename",
+        "uploaded_at",
+        "uploaded_by",
+        "payment_count",
+        "duplicate_count",
+        "unmatched_count",
+        "total",
+    ]
+    readonly_fields = [
+        "filename",
+        "transmission_number",
+        "uploaded_by",
+        "uploaded_at",
+        "payment_count",
+        "duplicate_count",
+        "unmatched_count",
+        "total",
+    ]
+    inlines = [PaymentInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            return super().get_form(request, obj, change=change, **kwargs)
+
+        class Form(OcrUploadForm):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, user=request.user, **inner)
+
+        return Form
+
+    def get_fields(self, request, obj=None):
+        return ["file"] if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        AuditEvent.objects.record(
+            "ocr_imported",
+            request=request,
+            employer=None,
+            obj=obj,
+            payments=obj.payment_count,
+            duplicates=obj.duplicate_count,
+            unmatched=obj.unmatched_count,
+            total=str(obj.total),
+        )
+        message = (
+            f"{obj.payment_count} nye innbetalinger lest inn (kr {kroner(obj.total)}), "
+            f"{obj.duplicate_count} var lest inn før."
+        )
+        if obj.unmatched_count:
+            messages.warning(
+                request, f"{message} {obj.unmatched_count} har ukjent KID og må følges opp."
+            )
+        else:
+            messages.success(request, message)
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+
+class MatchedFilter(admin.SimpleListFilter):
+    title = "KID"
+    parameter_name = "kid"
+
+    def lookups(self, request, model_admin):
+        return [("ukjent", "Ukjent KID (ikke koblet)"), ("koblet", "Koblet til bedrift og måned")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ukjent":
+            return queryset.unmatched()
+        if self.value() == "koblet":
+            return queryset.matched()
+        return queryset
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["paid_on", "kid", "amount", "employer", "period", "import_link"]
+    list_filter = [MatchedFilter]
+    search_fields = ["kid", "employer__name", "employer__number", "debit_account"]
+    list_select_related = ["employer", "ocr_import"]
+    exclude = ["transaction_key"]
+
+    @admin.display(description="OCR-fil")
+    def import_link(self, payment):
+        url = reverse("admin:deductions_ocrimport_change", args=[payment.ocr_import_id])
+        return format_html('<a href="{}">{}</a>', url, payment.ocr_import.filename)

@@ -1,0 +1,172 @@
+"""A month's basis as a table (either view), and that table as CSV, XLSX or PDF.
+
+Every text cell that a spreadsheet could take for a formula (it begins with = + - @, a tab or a
+carriage return) gets a leading apostrophe, in CSV and XLSX alike.
+"""
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.utils.formats import number_format
+from openpyxl import Workbook
+
+from deductions.models import Basis
+from trekkportal.pdf import render_pdf
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+FULL, CHANGES = "grunnlag", "endringer"
+VIEWS = {FULL: "Hele trekkgrunnlaget", CHANGES: "Endringer"}
+FORMATS = ("csv", "xlsx", "pdf")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def neutralise(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+@dataclass
+class Table:
+    title: str
+    header: list
+    rows: list
+    total: list | None
+
+
+def basis_table(basis, view):
+    """The rows of one view of `basis`, sorted by name, with a total row for the full view."""
+    if view == FULL:
+        lines = basis.deducted_lines()
+        header = [
+            "Medlemsnr.",
+            "Navn",
+            "Fødselsnummer",
+            "Ansattnr.",
+            "Kategori",
+            "Kontingent",
+            "Innboforsikring",
+            "Reiseforsikring",
+            "Lærling",
+            "Sum faste beløp",
+        ]
+        rows = [_full_row(basis, line) for line in _ordered(lines)]
+        total = [
+            "",
+            f"Sum ({basis.line_count} på trekk)",
+            "",
+            "",
+            "",
+            "",
+            basis.home_insurance_total,
+            basis.travel_insurance_total,
+            basis.apprentice_total,
+            basis.fixed_total,
+        ]
+    else:
+        lines = basis.changes()
+        header = ["Medlemsnr.", "Navn", "Fødselsnummer", "Ansattnr.", "Endring", "Trekkes nå"]
+        rows = [
+            [
+                line.member_number,
+                line.name,
+                line.national_id,
+                line.employee_number,
+                ", ".join(line.change_descriptions()),
+                "; ".join(line.items(basis)) or "Ingenting",
+            ]
+            for line in _ordered(lines)
+        ]
+        total = None
+    title = f"{VIEWS[view]} {basis.period} – {basis.employer.name} ({basis.employer.number})"
+    return Table(title, header, rows, total)
+
+
+def _ordered(lines):
+    return lines.order_by("name", "member_number").iterator(chunk_size=2000)
+
+
+def _full_row(basis, line):
+    return [
+        line.member_number,
+        line.name,
+        line.national_id,
+        line.employee_number,
+        line.get_category_display(),
+        basis.dues_text if line.dues else "",
+        line.home_insurance_amount,
+        line.travel_insurance_amount,
+        line.apprentice_amount,
+        line.fixed_total,
+    ]
+
+
+def _csv_cell(value):
+    if isinstance(value, Decimal):
+        return number_format(value, decimal_pos=2, use_l10n=True)
+    return neutralise(value)
+
+
+def as_csv(table):
+    """UTF-8 with BOM and `;`: what Norwegian Excel opens without asking."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([_csv_cell(cell) for cell in table.header])
+    for row in table.rows:
+        writer.writerow([_csv_cell(cell) for cell in row])
+    if table.total:
+        writer.writerow([_csv_cell(cell) for cell in table.total])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def as_xlsx(table):
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(table.title[:31].replace("/", "-"))
+    sheet.append([table.title])
+    sheet.append(table.header)
+    for row in table.rows:
+        sheet.append([_xlsx_cell(cell) for cell in row])
+    if table.total:
+        sheet.append([_xlsx_cell(cell) for cell in table.total])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_cell(value):
+    if isinstance(value, Decimal):
+        return value
+    return neutralise(value)
+
+
+def as_pdf(basis, view):
+    """The PDF of a view: rendered once, then kept in storage (a published month is frozen)."""
+    field = "full_pdf" if view == FULL else "changes_pdf"
+    stored = getattr(basis, field)
+    if stored:
+        with stored.open("rb") as file:
+            return file.read()
+    table = basis_table(basis, view)
+    content = render_pdf(
+        "deductions/basis_pdf.html",
+        {"basis": basis, "table": table, "view": view, "view_title": VIEWS[view]},
+    )
+    name = stored.storage.save(
+        stored.field.generate_filename(basis, f"{uuid.uuid4().hex}.pdf"),
+        ContentFile(content),
+    )
+    # Two requests may render at once: the first to record its file wins, the other's goes.
+    if Basis.objects.filter(pk=basis.pk, **{field: ""}).update(**{field: name}):
+        setattr(basis, field, name)
+    else:
+        stored.storage.delete(name)
+    return content

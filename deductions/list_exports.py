@@ -1,0 +1,46 @@
+"""Tables for download: the month's prefilled list template, and the staff overview."""
+
+from deductions.exports import Table
+from deductions.list_upload import COLUMNS
+from deductions.models import Category
+
+TEMPLATE_HEADER = [label for label, _, _ in COLUMNS.values()]
+
+
+def template_table(basis):
+    """This month's list to fill in: everyone on deduction, insurance and apprentices prefilled;
+    dues, Sum and Årsak left for the payroll office."""
+    rows = []
+    lines = basis.deducted_lines().order_by("name", "member_number")
+    for line in lines.iterator(chunk_size=2000):
+        apprentice = line.category == Category.APPRENTICE
+        rows.append(
+            [
+                line.national_id,
+                line.name,
+                line.apprentice_amount if apprentice else "",
+                line.home_insurance_amount,
+                line.travel_insurance_amount,
+                "",
+                "",
+                "",
+            ]
+        )
+    title = f"Trekkliste {basis.period} – {basis.employer.name} ({basis.employer.number})"
+    return Table(title, TEMPLATE_HEADER, rows, None)
+
+
+def overview_table(period, rows):
+    header = ["Bedriftsnr.", "Bedrift", "Status", "Lister levert", "Sum levert", "Avvik"]
+    body = [
+        [
+            row.employer.number,
+            row.employer.name,
+            row.status_label,
+            row.delivered_count,
+            row.delivered_total,
+            row.deviations,
+        ]
+        for row in rows
+    ]
+    return Table(f"Trekklister {period}", header, body, None)

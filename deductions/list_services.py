@@ -1,0 +1,281 @@
+"""Operations on deduction lists that touch several models (lines, deliveries, audit, files).
+
+Every change leaves an AuditEvent (actions `list_created`, `list_draft_saved`, `list_edited`,
+`list_uploaded`, `list_delivered`, `list_redelivered`, `list_reopened`,
+`list_pdf_downloaded`); none holds a national ID.
+"""
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.audit import AuditEvent
+from deductions.models import Category, DeductionList, DeductionListLine, ListDelivery
+from deductions.models.basis import ZERO
+from deductions.reconciliation import reconcile
+from trekkportal.pdf import render_pdf
+
+BATCH = 500
+
+
+class ListLocked(Exception):
+    """The list is delivered: the contact cannot change it until staff reopen it."""
+
+
+class ReopenRefused(Exception):
+    """The list cannot be reopened now; the message says why, in Norwegian."""
+
+
+def list_start(*, basis, actor, request=None, prefill=True):
+    """The month's open list, or a new one: the month's first list is prefilled from the full
+    basis; once it is delivered, the next is an empty supplementary list."""
+    existing = basis.lists.open().first()
+    if existing is not None:
+        return existing
+    kind = DeductionList.Kind.MAIN
+    if basis.lists.filter(kind=DeductionList.Kind.MAIN).exists():
+        kind = DeductionList.Kind.SUPPLEMENTARY
+    try:
+        with transaction.atomic():
+            deduction_list = DeductionList.objects.create(
+                basis=basis, kind=kind, created_by=actor, updated_by=actor
+            )
+            if prefill and kind == DeductionList.Kind.MAIN:
+                _prefill(deduction_list)
+            AuditEvent.objects.record(
+                "list_created",
+                request=request,
+                actor=actor,
+                employer=basis.employer,
+                obj=deduction_list,
+                kind=kind,
+            )
+    except IntegrityError:  # a colleague (or a second click) started it at the same moment
+        return basis.lists.open().get()
+    return deduction_list
+
+
+def _prefill(deduction_list):
+    """One line per member on deduction: insurance and apprentices' flat amount prefilled."""
+    rows = deduction_list.basis.deducted_lines().order_by("name", "member_number")
+    lines = []
+    for position, row in enumerate(
+        rows.values_list(
+            "pk",
+            "national_id",
+            "name",
+            "category",
+            "home_insurance_amount",
+            "travel_insurance_amount",
+            "apprentice_amount",
+        ).iterator(chunk_size=2000)
+    ):
+        pk, national_id, name, category, home, travel, apprentice = row
+        line = DeductionListLine(
+            deduction_list=deduction_list,
+            position=position,
+            basis_line_id=pk,
+            national_id=national_id,
+            name=name,
+        )
+        dues = apprentice if category == Category.APPRENTICE else ZERO
+        line.set_amounts(dues, home, travel)
+        lines.append(line)
+    DeductionListLine.objects.bulk_create(lines, batch_size=BATCH)
+    _count(deduction_list, lines)
+    deduction_list.save(update_fields=["line_count", "total", "deviation_count"])
+
+
+def _count(deduction_list, lines):
+    deduction_list.line_count = len(lines)
+    deduction_list.total = sum((line.total for line in lines), ZERO)
+    deduction_list.deviation_count = len(reconcile(deduction_list, lines))
+
+
+def _locked_copy(deduction_list):
+    """The list row locked for this transaction; ListLocked when it is delivered."""
+    locked = (
+        DeductionList.objects.select_for_update(of=("self",))
+        .select_related("basis__employer")
+        .get(pk=deduction_list.pk)
+    )
+    if locked.is_delivered:
+        raise ListLocked
+    return locked
+
+
+@transaction.atomic
+def list_save(*, deduction_list, form, actor, request=None):
+    """Saves a valid ListForm: changed lines in bulk, added persons, removed added persons."""
+    locked = _locked_copy(deduction_list)
+    changed, added, removed = form.changes()
+    # Changed lines are written back by delete and insert (same ids and positions): two
+    # statements per batch, where an UPDATE per line or a CASE per column is far slower.
+    stale = [line.pk for line in [*changed, *removed]]
+    for start in range(0, len(stale), BATCH):
+        DeductionListLine.objects.filter(pk__in=stale[start : start + BATCH]).delete()
+    DeductionListLine.objects.bulk_create(changed, batch_size=BATCH)
+    next_position = max((line.position for line in form.lines), default=-1) + 1
+    for offset, line in enumerate(added):
+        line.deduction_list = locked
+        line.position = next_position + offset
+    DeductionListLine.objects.bulk_create(added, batch_size=BATCH)
+    removed_ids = {line.pk for line in removed}
+    lines = [line for line in form.lines if line.pk not in removed_ids] + added
+    _count(locked, lines)
+    locked.updated_by = actor
+    locked.source = DeductionList.Source.FORM
+    locked.save()
+    AuditEvent.objects.record(
+        "list_edited" if locked.version else "list_draft_saved",
+        request=request,
+        actor=actor,
+        employer=locked.basis.employer,
+        obj=locked,
+        changed=len(changed),
+        added=len(added),
+        removed=len(removed),
+        total=str(locked.total),
+    )
+    return locked
+
+
+@transaction.atomic
+def list_replace_from_upload(*, deduction_list, result, upload, actor, request=None):
+    """The list's lines become the uploaded file's rows; the file is kept under a new name."""
+    locked = _locked_copy(deduction_list)
+    basis_ids = dict(
+        locked.basis.deducted_lines().values_list("national_id", "pk").iterator(chunk_size=2000)
+    )
+    locked.lines.all().delete()
+    lines = []
+    for position, row in enumerate(result.rows):
+        line = DeductionListLine(
+            deduction_list=locked,
+            position=position,
+            basis_line_id=basis_ids.get(row.national_id),
+            national_id=row.national_id,
+            name=row.name,
+            reason=row.reason,
+            comment=row.comment if row.reason else "",
+        )
+        line.set_amounts(row.dues, row.home, row.travel)
+        lines.append(line)
+    DeductionListLine.objects.bulk_create(lines, batch_size=BATCH)
+    _count(locked, lines)
+    if locked.original_file:
+        locked.original_file.delete(save=False)
+    upload.seek(0)
+    locked.original_file.save(upload.name or "trekkliste", upload, save=False)
+    locked.original_filename = (upload.name or "")[:255]
+    locked.source = DeductionList.Source.UPLOAD
+    locked.updated_by = actor
+    locked.save()
+    AuditEvent.objects.record(
+        "list_uploaded",
+        request=request,
+        actor=actor,
+        employer=locked.basis.employer,
+        obj=locked,
+        rows=len(lines),
+        total=str(locked.total),
+    )
+    return locked
+
+
+def list_deliver(*, deduction_list, actor, request=None):
+    """Delivers the list: one transaction; a second submit finds it delivered and does nothing.
+
+    Returns True when this call delivered it.
+    """
+    with transaction.atomic():
+        try:
+            locked = _locked_copy(deduction_list)
+        except ListLocked:
+            return False
+        lines = list(locked.lines.all())
+        deviations = reconcile(locked, lines)
+        now = timezone.now()
+        locked.version += 1
+        locked.status = DeductionList.Status.DELIVERED
+        locked.delivered_at = now
+        locked.delivered_by = actor
+        locked.line_count = len(lines)
+        locked.total = sum((line.total for line in lines), ZERO)
+        locked.deviation_count = len(deviations)
+        locked.save()
+        delivery = ListDelivery(
+            deduction_list=locked,
+            number=locked.version,
+            delivered_at=now,
+            delivered_by=actor,
+            line_count=locked.line_count,
+            total=locked.total,
+            deviation_count=len(deviations),
+            lines=[_snapshot(line) for line in lines],
+        )
+        content = render_pdf(
+            "deductions/lists/list_pdf.html",
+            {
+                "deduction_list": locked,
+                "basis": locked.basis,
+                "lines": lines,
+                "deviations": deviations,
+                "delivery": delivery,
+            },
+        )
+        delivery.pdf.save("trekkliste.pdf", ContentFile(content), save=False)
+        delivery.save()
+        AuditEvent.objects.record(
+            "list_redelivered" if locked.version > 1 else "list_delivered",
+            request=request,
+            actor=actor,
+            employer=locked.basis.employer,
+            obj=locked,
+            version=locked.version,
+            lines=locked.line_count,
+            total=str(locked.total),
+            deviations=len(deviations),
+        )
+    deduction_list.refresh_from_db()
+    return True
+
+
+def _snapshot(line):
+    return {
+        "national_id": line.national_id,
+        "name": line.name,
+        "dues": str(line.dues),
+        "home_insurance": str(line.home_insurance),
+        "travel_insurance": str(line.travel_insurance),
+        "total": str(line.total),
+        "reason": line.reason,
+        "comment": line.comment,
+        "on_basis": line.basis_line_id is not None,
+    }
+
+
+@transaction.atomic
+def list_reopen(*, deduction_list, reason, actor, request=None):
+    """Staff reopen a delivered list so the contact can edit and deliver it again."""
+    locked = DeductionList.objects.select_for_update().get(pk=deduction_list.pk)
+    if not locked.is_delivered:
+        raise ReopenRefused("Listen er ikke levert, og er allerede åpen for endringer.")
+    if locked.basis.lists.open().exists():
+        raise ReopenRefused(
+            "En annen liste for samme måned er under arbeid. Den må leveres før denne kan "
+            "gjenåpnes."
+        )
+    locked.status = DeductionList.Status.REOPENED
+    locked.reopen_reason = reason
+    locked.save(update_fields=["status", "reopen_reason", "updated_at"])
+    AuditEvent.objects.record(
+        "list_reopened",
+        request=request,
+        actor=actor,
+        employer=locked.basis.employer,
+        obj=locked,
+        reason=reason,
+        version=locked.version,
+    )
+    deduction_list.refresh_from_db()

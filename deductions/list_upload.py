@@ -1,0 +1,295 @@
+"""Reading an uploaded deduction list: CSV or XLSX, checked before anything is kept.
+
+The file is refused as a whole (an `UploadError` naming the problem) when it is too large, of
+another type than it claims or than CSV/XLSX, a macro workbook, a broken or oversized zip, or
+lacks the needed columns. Otherwise every row is parsed and each problem is named by row and
+column; the list is only replaced when no row has a problem.
+
+Columns are found by their header (case, spaces, punctuation and æøå do not matter); the
+accepted names are in `COLUMNS` and shown on the upload page.
+"""
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+from stdnum.no import fodselsnummer
+
+from deductions.list_forms import AmountError, parse_amount
+from deductions.models import Reason
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 10_000
+XLSX_MAX_ENTRIES = 200
+XLSX_MAX_UNPACKED = 50 * 1024 * 1024
+HEADER_SEARCH_ROWS = 5
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# column key: (label on the page, accepted header names after normalising, required)
+COLUMNS = {
+    "national_id": (
+        "Fødselsnummer",
+        [
+            "fodselsnummer",
+            "fodselsnr",
+            "fnr",
+            "personnummer",
+            "nationalid",
+            "fodselsnummer11siffer",
+        ],
+        True,
+    ),
+    "name": ("Navn", ["navn", "name", "ansattnavn", "medlem", "medlemsnavn"], True),
+    "dues": (
+        "Kontingent",
+        ["kontingent", "fagforeningstrekk", "fagforeningskontingent", "trekk", "dues"],
+        True,
+    ),
+    "home": ("Innboforsikring", ["innboforsikring", "innbo", "homeinsurance"], False),
+    "travel": ("Reiseforsikring", ["reiseforsikring", "reise", "travelinsurance"], False),
+    "total": ("Sum", ["sum", "total", "totalt", "linjesum", "belop", "sumtrukket"], False),
+    "reason": ("Årsak", ["arsak", "ikketrukket", "ikketrukketarsak", "grunn", "reason"], False),
+    "comment": ("Kommentar", ["kommentar", "merknad", "comment"], False),
+}
+REASONS = {
+    "": "",
+    **{label.lower(): value for value, label in Reason.choices},
+    **{value: value for value, _ in Reason.choices},
+    "slutt": Reason.LEFT,
+    "permisjon": Reason.UNPAID_LEAVE,
+    "sykepenger": Reason.SICK_PAY,
+    "nav": Reason.SICK_PAY,
+}
+
+
+class UploadError(Exception):
+    """The file as a whole cannot be used; the message says why, in Norwegian."""
+
+
+@dataclass
+class UploadRow:
+    number: int
+    national_id: str = ""
+    name: str = ""
+    dues: object = None
+    home: object = None
+    travel: object = None
+    reason: str = ""
+    comment: str = ""
+    problems: list = field(default_factory=list)  # (column label, message)
+
+
+@dataclass
+class UploadResult:
+    rows: list
+    columns: list  # the column keys found
+
+    @property
+    def problems(self):
+        return [
+            (row.number, column, message) for row in self.rows for column, message in row.problems
+        ]
+
+    @property
+    def is_valid(self):
+        return bool(self.rows) and not self.problems
+
+
+def normalise(header):
+    text = str(header or "").strip().lower()
+    text = text.replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", text)
+
+
+def read_upload(upload):
+    """The rows of an uploaded file (Django's UploadedFile), or UploadError."""
+    if upload.size is None or upload.size > MAX_BYTES:
+        raise UploadError("Filen er for stor (høyst 5 MB).")
+    if upload.size == 0:
+        raise UploadError("Filen er tom.")
+    name = (upload.name or "").lower()
+    if name.endswith((".xlsm", ".xltm", ".xlsb")):
+        raise UploadError("Regneark med makroer (.xlsm) tas ikke imot. Lagre som .xlsx eller CSV.")
+    data = upload.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise UploadError("Filen er for stor (høyst 5 MB).")
+    if data.startswith(b"PK\x03\x04"):
+        table = _xlsx_rows(data)
+    elif data.startswith((b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8", b"GIF8")):
+        raise UploadError("Filen er verken CSV eller XLSX. Bruk malen for måneden.")
+    else:
+        table = _csv_rows(data)
+    return parse_table(table)
+
+
+def _csv_rows(data):
+    if b"\x00" in data:
+        raise UploadError("Filen er verken CSV eller XLSX (den inneholder binære data).")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise UploadError("Filen har ukjent tegnkoding. Lagre den som CSV (UTF-8).") from None
+    lines = text.splitlines()
+    if not lines:
+        raise UploadError("Filen er tom.")
+    sample = "\n".join(lines[:HEADER_SEARCH_ROWS])
+    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
+    try:
+        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error:
+        raise UploadError("Filen kan ikke leses som CSV.") from None
+
+
+def _xlsx_rows(data):
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise UploadError("Regnearket er ødelagt og kan ikke åpnes.") from None
+    if len(entries) > XLSX_MAX_ENTRIES:
+        raise UploadError("Regnearket har for mange deler til å være en trekkliste.")
+    if sum(entry.file_size for entry in entries) > XLSX_MAX_UNPACKED:
+        raise UploadError("Regnearket er for stort når det pakkes ut (høyst 50 MB).")
+    names = {entry.filename for entry in entries}
+    if "xl/workbook.xml" not in names:
+        raise UploadError("Filen er verken CSV eller XLSX. Bruk malen for måneden.")
+    content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    if any("vbaProject" in name for name in names) or b"macroEnabled" in content_types:
+        raise UploadError("Regneark med makroer (.xlsm) tas ikke imot. Lagre som .xlsx eller CSV.")
+    import openpyxl  # with defusedxml installed, openpyxl parses the XML with it
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        sheet = workbook.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append(["" if cell is None else cell for cell in row])
+            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                break
+        workbook.close()
+    except Exception:  # openpyxl raises many kinds on broken files; all mean the same here
+        raise UploadError("Regnearket er ødelagt og kan ikke åpnes.") from None
+    return rows
+
+
+def parse_table(table):
+    """Rows (lists of cells) with a header row among the first few: checked `UploadRow`s."""
+    header_index, columns = _find_header(table)
+    body = table[header_index + 1 :]
+    if len(body) > MAX_ROWS:
+        raise UploadError(f"Filen har for mange rader (høyst {MAX_ROWS}).")
+    rows, seen = [], {}
+    for offset, cells in enumerate(body):
+        number = header_index + 2 + offset  # as the spreadsheet numbers rows
+        values = {key: _cell(cells, index) for key, index in columns.items()}
+        if not any(str(value).strip() for value in values.values()):
+            continue
+        rows.append(_parse_row(number, values, seen))
+    if not rows:
+        raise UploadError("Filen har ingen rader under overskriftene.")
+    return UploadResult(rows, list(columns))
+
+
+def _find_header(table):
+    for index, cells in enumerate(table[:HEADER_SEARCH_ROWS]):
+        found = {}
+        for position, cell in enumerate(cells):
+            key = _column_for(cell)
+            if key and key not in found:
+                found[key] = position
+        if "national_id" in found:
+            missing = [
+                COLUMNS[key][0]
+                for key, (_, _, required) in COLUMNS.items()
+                if required and key not in found
+            ]
+            if missing:
+                raise UploadError("Disse kolonnene mangler: " + ", ".join(missing) + ".")
+            return index, found
+    raise UploadError(
+        "Fant ingen overskriftsrad med «Fødselsnummer» blant de første radene. "
+        "Bruk malen for måneden."
+    )
+
+
+def _column_for(header):
+    normalised = normalise(header)
+    for key, (_, names, _) in COLUMNS.items():
+        if normalised in names:
+            return key
+    return None
+
+
+def _cell(cells, index):
+    return cells[index] if index < len(cells) else ""
+
+
+def _parse_row(number, values, seen):
+    row = UploadRow(number)
+    label = {key: spec[0] for key, spec in COLUMNS.items()}
+    for key in ("national_id", "name", "reason", "comment"):
+        text = values.get(key, "")
+        if isinstance(text, str) and text.startswith("="):
+            row.problems.append(
+                (label[key], "Cellen inneholder en formel; skriv verdien i stedet.")
+            )
+            values[key] = ""
+        elif isinstance(text, str) and text.startswith(FORMULA_STARTS) and key == "name":
+            row.problems.append(
+                (label[key], "Navnet kan ikke begynne med =, +, -, @ eller tabulator.")
+            )
+    national_id = str(values.get("national_id", "")).strip().replace(" ", "")
+    if isinstance(values.get("national_id"), int | float):
+        national_id = f"{int(values['national_id']):011d}"
+    row.national_id = national_id
+    if not fodselsnummer.is_valid(national_id):
+        row.problems.append(
+            (label["national_id"], "Fødselsnummeret er ikke gyldig (elleve sifre).")
+        )
+    elif national_id in seen:
+        row.problems.append(
+            (label["national_id"], f"Personen står også på rad {seen[national_id]}.")
+        )
+    else:
+        seen[national_id] = number
+    row.name = str(values.get("name", "")).strip()[:200]
+    if not row.name and not any(p[0] == label["name"] for p in row.problems):
+        row.problems.append((label["name"], "Navnet mangler."))
+    for key in ("dues", "home", "travel", "total"):
+        value = values.get(key, "")
+        if isinstance(value, str) and value.startswith("="):
+            row.problems.append(
+                (label[key], "Cellen inneholder en formel; skriv beløpet i stedet.")
+            )
+            continue
+        try:
+            setattr(row, key, parse_amount(value))
+        except AmountError as error:
+            row.problems.append((label[key], str(error)))
+    reason_text = str(values.get("reason", "")).strip().lower()
+    if reason_text not in REASONS:
+        row.problems.append(
+            (
+                label["reason"],
+                f"Ukjent årsak «{reason_text}». Bruk: "
+                + ", ".join(lbl for _, lbl in Reason.choices)
+                + ", eller tomt.",
+            )
+        )
+    else:
+        row.reason = REASONS[reason_text]
+    row.comment = str(values.get("comment", "")).strip()[:500]
+    if row.reason == Reason.OTHER and not row.comment:
+        row.problems.append((label["comment"], "Skriv en kommentar når årsaken er «Annet»."))
+    stated = getattr(row, "total", None)
+    items = [row.dues, row.home, row.travel]
+    if stated and None not in items and not row.reason and stated != sum(items):
+        row.problems.append((label["total"], "Summen er ikke kontingent + innbo + reise."))
+    return row

@@ -1,0 +1,23 @@
+"""URLs of the deduction lists, included in the `deductions` namespace."""
+
+from django.urls import path
+
+from deductions import list_overview, list_views
+
+urlpatterns = [
+    path("<period:period>/trekkliste/ny/", list_views.list_new, name="list_new"),
+    path("<period:period>/trekkliste/last-opp/", list_views.list_upload, name="list_upload"),
+    path(
+        "<period:period>/trekkliste/mal.<str:fmt>", list_views.list_template, name="list_template"
+    ),
+    path("trekklister/<uuid:public_id>/", list_views.list_detail, name="list_detail"),
+    path("trekklister/<uuid:public_id>/rediger/", list_views.list_edit, name="list_edit"),
+    path("trekklister/<uuid:public_id>/lever/", list_views.list_confirm, name="list_confirm"),
+    path("trekklister/<uuid:public_id>/pdf/", list_views.list_pdf, name="list_pdf"),
+    path("trekklister/oversikt/", list_overview.list_overview, name="list_overview"),
+    path(
+        "trekklister/oversikt/<period:period>/",
+        list_overview.list_overview,
+        name="list_overview_month",
+    ),
+]

@@ -1,0 +1,207 @@
+"""Pages of the deduction lists: start, web form, upload, confirm and deliver, detail, PDF."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts.audit import AuditEvent
+from accounts.decorators import role_required
+from deductions import exports
+from deductions.list_exports import template_table
+from deductions.list_forms import NEW_ROWS, REASON_CHOICES, ListForm, UploadForm
+from deductions.list_lookups import get_list_or_404
+from deductions.list_services import (
+    ListLocked,
+    list_deliver,
+    list_replace_from_upload,
+    list_save,
+    list_start,
+)
+from deductions.list_upload import COLUMNS, UploadError, read_upload
+from deductions.lookups import get_basis_or_404
+from deductions.reconciliation import reconcile
+
+
+def _locked(request, deduction_list):
+    return render(
+        request,
+        "deductions/lists/locked.html",
+        {"deduction_list": deduction_list, "basis": deduction_list.basis},
+        status=409,
+    )
+
+
+def _payment(basis, deduction_list):
+    account = settings.PAYMENT_ACCOUNT
+    return {
+        "kid": basis.kid,
+        "account": f"{account[:4]} {account[4:6]} {account[6:]}",
+        "total": deduction_list.total,
+    }
+
+
+@role_required
+def list_new(request, period):
+    """ "Registrer trekkliste/tilleggsliste i nettskjema": the month's open list, or a new one."""
+    basis = get_basis_or_404(request, period)
+    deduction_list = list_start(basis=basis, request=request, actor=request.user)
+    return redirect("deductions:list_edit", deduction_list.public_id)
+
+
+@role_required
+def list_edit(request, public_id):
+    deduction_list = get_list_or_404(request, public_id)
+    if deduction_list.is_delivered:
+        return _locked(request, deduction_list)
+    form = ListForm(deduction_list, request.POST or None)
+    if form.is_valid():
+        try:
+            list_save(deduction_list=deduction_list, form=form, request=request, actor=request.user)
+        except ListLocked:
+            return _locked(request, deduction_list)
+        if "lever" in request.POST:
+            return redirect("deductions:list_confirm", deduction_list.public_id)
+        messages.success(request, "Utkastet er lagret. Du eller en kollega kan fortsette senere.")
+        return redirect("deductions:list_edit", deduction_list.public_id)
+    basis = deduction_list.basis
+    status = 400 if form.is_bound else 200
+    return render(
+        request,
+        "deductions/lists/edit.html",
+        {
+            "deduction_list": deduction_list,
+            "basis": basis,
+            "form": form,
+            "reasons": REASON_CHOICES,
+            "new_count": len(form.new_rows) or NEW_ROWS,
+            "payment": _payment(basis, deduction_list),
+        },
+        status=status,
+    )
+
+
+@role_required
+def list_confirm(request, public_id):
+    """ "Lever trekkliste": totals and deviations, then delivery (once, however often posted)."""
+    deduction_list = get_list_or_404(request, public_id)
+    if request.method == "POST":
+        if list_deliver(deduction_list=deduction_list, request=request, actor=request.user):
+            messages.success(request, f"{deduction_list.get_kind_display()} er levert.")
+        else:
+            messages.info(request, "Listen var allerede levert.")
+        return redirect("deductions:list_detail", deduction_list.public_id)
+    if deduction_list.is_delivered:
+        return redirect("deductions:list_detail", deduction_list.public_id)
+    basis = deduction_list.basis
+    return render(
+        request,
+        "deductions/lists/confirm.html",
+        {
+            "deduction_list": deduction_list,
+            "basis": basis,
+            "deviations": reconcile(deduction_list),
+            "payment": _payment(basis, deduction_list),
+            "not_deducted": deduction_list.lines.exclude(reason="").count(),
+        },
+    )
+
+
+@role_required
+def list_detail(request, public_id):
+    deduction_list = get_list_or_404(request, public_id)
+    basis = deduction_list.basis
+    lines = list(deduction_list.lines.all())
+    return render(
+        request,
+        "deductions/lists/detail.html",
+        {
+            "deduction_list": deduction_list,
+            "basis": basis,
+            "lines": lines,
+            "deviations": reconcile(deduction_list, lines),
+            "delivery": deduction_list.latest_delivery(),
+            "payment": _payment(basis, deduction_list),
+        },
+    )
+
+
+@role_required
+def list_pdf(request, public_id):
+    """The PDF made at delivery, served from storage."""
+    deduction_list = get_list_or_404(request, public_id)
+    delivery = deduction_list.latest_delivery()
+    if delivery is None or not delivery.pdf:
+        raise Http404("Listen er ikke levert ennå.")
+    AuditEvent.objects.record(
+        "list_pdf_downloaded", request=request, obj=deduction_list, version=delivery.number
+    )
+    basis = deduction_list.basis
+    filename = f"trekkliste-{basis.employer.number}-{basis.period.slug}-v{delivery.number}.pdf"
+    return FileResponse(
+        delivery.pdf.open("rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type="application/pdf",
+    )
+
+
+@role_required
+def list_upload(request, period):
+    basis = get_basis_or_404(request, period)
+    open_list = basis.lists.open().first()
+    form = UploadForm(request.POST or None, request.FILES or None)
+    result = None
+    status = 200
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = read_upload(upload)
+        except UploadError as error:
+            form.add_error("file", str(error))
+        if result is not None and result.is_valid:
+            deduction_list = open_list or list_start(
+                basis=basis, request=request, actor=request.user, prefill=False
+            )
+            try:
+                list_replace_from_upload(
+                    deduction_list=deduction_list,
+                    result=result,
+                    upload=upload,
+                    request=request,
+                    actor=request.user,
+                )
+            except ListLocked:
+                return _locked(request, deduction_list)
+            messages.success(
+                request, f"Filen er lest inn ({len(result.rows)} rader). Kontroller og lever."
+            )
+            return redirect("deductions:list_confirm", deduction_list.public_id)
+    if form.is_bound:
+        status = 400
+    return render(
+        request,
+        "deductions/lists/upload.html",
+        {
+            "basis": basis,
+            "form": form,
+            "result": result,
+            "columns": COLUMNS.values(),
+            "open_list": open_list,
+        },
+        status=status,
+    )
+
+
+@role_required
+def list_template(request, period, fmt):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    basis = get_basis_or_404(request, period)
+    table = template_table(basis)
+    content = exports.as_csv(table) if fmt == "csv" else exports.as_xlsx(table)
+    AuditEvent.objects.record("list_template_downloaded", request=request, obj=basis, format=fmt)
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
+    filename = f"trekkliste-{basis.employer.number}-{basis.period.slug}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

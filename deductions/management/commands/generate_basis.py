@@ -1,0 +1,39 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from deductions.period import Period
+from deductions.services import NoRatesError, basis_generate
+
+
+class Command(BaseCommand):
+    help = (
+        "Generates and publishes the deduction basis of a month for every active employer "
+        "(default: next month). Published months are left as they are; safe to run again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--period", help="Måneden som ÅÅÅÅ-MM (standard: neste måned).")
+        parser.add_argument("--draft", action="store_true", help="Lag utkast uten å publisere.")
+
+    def handle(self, *args, period=None, draft=False, **options):
+        try:
+            period = Period.parse(period) if period else Period.current().next()
+        except ValueError:
+            raise CommandError(f"Ugyldig måned {period!r}: skriv ÅÅÅÅ-MM.") from None
+        started = time.monotonic()
+        try:
+            result = basis_generate(period=period, publish=not draft)
+        except NoRatesError as error:
+            raise CommandError(str(error)) from None
+        seconds = time.monotonic() - started
+        if not result.bases:
+            self.stdout.write(f"{period}: alle bedrifter har allerede publisert trekkgrunnlag.")
+            return
+        state = "utkast" if draft else "publisert"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{period}: {result.bases} trekkgrunnlag {state}, {result.lines} på trekk, "
+                f"{result.changes} endringer ({seconds:.2f} s)."
+            )
+        )

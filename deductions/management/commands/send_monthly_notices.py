@@ -1,0 +1,42 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from deductions.mailings import default_notice_period, notices_send
+from deductions.management.commands._cycle import Progress, parse_period, report
+from deductions.services import NoRatesError
+from employers.models import Employer
+
+
+class Command(BaseCommand):
+    help = (
+        "Publishes next month's basis (if needed) and mails every payroll contact of every "
+        "active employer the monthly notice, once per employer, month and contact. Safe to run "
+        "again or on two hosts at once; exits non-zero while mail is left unsent."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--period", help="Måneden som ÅÅÅÅ-MM (standard: neste måned).")
+        parser.add_argument("--employer", help="Bare denne bedriften (bedriftsnummer).")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Vis hva som ville blitt sendt; send ingenting."
+        )
+
+    def handle(self, *args, period=None, employer=None, dry_run=False, **options):
+        period = parse_period(period, default_notice_period())
+        if employer is not None:
+            found = Employer.objects.active().filter(number=employer).first()
+            if found is None:
+                raise CommandError(f"Fant ingen aktiv bedrift med nummer {employer!r}.")
+            employer = found
+        progress = Progress(self.stdout)
+        started = time.monotonic()
+        try:
+            result = notices_send(
+                period=period, employer=employer, dry_run=dry_run, progress=progress
+            )
+        except NoRatesError as error:
+            raise CommandError(str(error)) from None
+        finally:
+            progress.finish()
+        report(self, "Varsel om trekkgrunnlag", result, time.monotonic() - started, dry_run)

@@ -1,0 +1,22 @@
+"""The deduction models, one module per part: members and their history, rates, the basis."""
+
+from deductions.models.basis import Basis, BasisLine
+from deductions.models.lists import DeductionList, DeductionListLine, ListDelivery, Reason
+from deductions.models.members import Category, Deduction, Member, validate_national_id
+from deductions.models.rates import Rate
+
+__all__ = [
+    "Basis",
+    "BasisLine",
+    "Category",
+    "Deduction",
+    "DeductionList",
+    "DeductionListLine",
+    "ListDelivery",
+    "Member",
+    "Rate",
+    "Reason",
+    "validate_national_id",
+]
+from deductions.models.notices import CycleMail  # noqa: E402, F401
+from deductions.models.payments import OcrImport, Payment  # noqa: E402, F401

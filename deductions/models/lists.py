@@ -1,0 +1,301 @@
+"""Deduction lists ("trekklister"): what an employer reports it actually deducted in a month.
+
+A month's first list is the "trekkliste"; after it is delivered, further lists of the same month
+are "tilleggslister". A list is a draft until delivered, then locked; staff may reopen it, and
+each delivery is kept as a version (its lines as they were, and its PDF).
+"""
+
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils.timezone import localtime
+
+from deductions.models.basis import ZERO, Basis, money_field
+
+
+class Reason(models.TextChoices):
+    """Why a member on the basis was not deducted ("Ikke trukket")."""
+
+    LEFT = "left", "Sluttet"
+    UNPAID_LEAVE = "unpaid_leave", "Permisjon uten lønn"
+    SICK_PAY = "sick_pay", "Sykepenger fra NAV"
+    LAID_OFF = "laid_off", "Permittert"
+    OTHER = "other", "Annet"
+
+
+def _upload_name(instance, filename):
+    """Uploaded files are stored under a generated name; the original name is kept as data."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"trekklister/filer/{uuid.uuid4().hex}.{suffix}"
+
+
+def _pdf_name(instance, filename):
+    return f"trekklister/pdf/{uuid.uuid4().hex}.pdf"
+
+
+class DeductionListQuerySet(models.QuerySet):
+    def for_employer(self, employer):
+        return self.filter(basis__employer=employer)
+
+    def delivered(self):
+        return self.filter(status=DeductionList.Status.DELIVERED)
+
+    def open(self):
+        return self.exclude(status=DeductionList.Status.DELIVERED)
+
+
+class DeductionList(models.Model):
+    class Kind(models.TextChoices):
+        MAIN = "main", "Trekkliste"
+        SUPPLEMENTARY = "supplementary", "Tilleggsliste"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Utkast"
+        DELIVERED = "delivered", "Levert"
+        REOPENED = "reopened", "Gjenåpnet"
+
+    class Source(models.TextChoices):
+        FORM = "form", "Nettskjema"
+        UPLOAD = "upload", "Filopplasting"
+
+    public_id = models.UUIDField("referanse", default=uuid.uuid4, unique=True, editable=False)
+    basis = models.ForeignKey(
+        Basis, on_delete=models.PROTECT, related_name="lists", verbose_name="trekkgrunnlag"
+    )
+    kind = models.CharField("type", max_length=20, choices=Kind.choices, default=Kind.MAIN)
+    status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    source = models.CharField("kilde", max_length=20, choices=Source.choices, default=Source.FORM)
+
+    created_at = models.DateTimeField("opprettet", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="opprettet av",
+    )
+    updated_at = models.DateTimeField("sist lagret", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="sist lagret av",
+    )
+    delivered_at = models.DateTimeField("levert", null=True, blank=True)
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="levert av",
+    )
+    version = models.PositiveIntegerField("antall leveringer", default=0)
+    reopen_reason = models.TextField("årsak til gjenåpning", blank=True)
+
+    # Counted when saved and delivered.
+    line_count = models.PositiveIntegerField("antall linjer", default=0)
+    total = money_field("sum")
+    deviation_count = models.PositiveIntegerField("antall avvik", default=0)
+
+    original_file = models.FileField("opplastet fil", upload_to=_upload_name, blank=True)
+    original_filename = models.CharField("opprinnelig filnavn", max_length=255, blank=True)
+
+    objects = DeductionListQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "trekkliste"
+        verbose_name_plural = "trekklister"
+        ordering = ["basis", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["basis"], condition=Q(kind="main"), name="one_main_list_per_month"
+            ),
+            models.UniqueConstraint(
+                fields=["basis"],
+                condition=~Q(status="delivered"),
+                name="one_open_list_per_month",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.basis}"
+
+    @property
+    def public_ref(self):
+        return str(self.public_id)
+
+    @property
+    def employer(self):
+        return self.basis.employer
+
+    @property
+    def period(self):
+        return self.basis.period
+
+    @property
+    def is_delivered(self):
+        return self.status == self.Status.DELIVERED
+
+    @property
+    def is_supplementary(self):
+        return self.kind == self.Kind.SUPPLEMENTARY
+
+    @property
+    def archive_label(self):
+        """ "Trekkliste registrert 24.02.2021" (the archive column's link text)."""
+        day = self.delivered_at or self.created_at
+        return f"{self.get_kind_display()} registrert {localtime(day):%d.%m.%Y}"
+
+    def count_totals(self):
+        """Recounts `line_count` and `total` from the lines in one query (not saved)."""
+        totals = self.lines.aggregate(count=models.Count("id"), total=Sum("total"))
+        self.line_count = totals["count"] or 0
+        self.total = totals["total"] or ZERO
+
+    def latest_delivery(self):
+        return self.deliveries.order_by("-number").first()
+
+
+class DeductionListLine(models.Model):
+    """One person on a list: from the basis (`basis_line`) or added by the employer."""
+
+    deduction_list = models.ForeignKey(
+        DeductionList, on_delete=models.CASCADE, related_name="lines", verbose_name="trekkliste"
+    )
+    position = models.PositiveIntegerField("rekkefølge")
+    basis_line = models.ForeignKey(
+        "deductions.BasisLine",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="linje i trekkgrunnlaget",
+    )
+    national_id = models.CharField("fødselsnummer", max_length=11)
+    name = models.CharField("navn", max_length=200)
+    dues = money_field("kontingent")
+    home_insurance = money_field("innboforsikring")
+    travel_insurance = money_field("reiseforsikring")
+    total = money_field("sum")
+    reason = models.CharField(
+        "ikke trukket, årsak", max_length=20, choices=Reason.choices, blank=True
+    )
+    comment = models.CharField("kommentar", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "linje i trekkliste"
+        verbose_name_plural = "linjer i trekkliste"
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deduction_list", "position"], name="one_line_per_list_position"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.deduction_list})"
+
+    @property
+    def is_added(self):
+        return self.basis_line_id is None
+
+    @property
+    def not_deducted(self):
+        return bool(self.reason)
+
+    def set_amounts(self, dues, home, travel):
+        """A member not deducted has no amounts; the total is always the sum of the items."""
+        if self.reason:
+            dues = home = travel = ZERO
+        self.dues, self.home_insurance, self.travel_insurance = dues, home, travel
+        self.total = dues + home + travel
+
+
+class ListDelivery(models.Model):
+    """One delivery of a list: who, when, the totals and the lines as they were, and the PDF."""
+
+    deduction_list = models.ForeignKey(
+        DeductionList,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name="trekkliste",
+    )
+    number = models.PositiveIntegerField("versjon")
+    delivered_at = models.DateTimeField("levert")
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="levert av",
+    )
+    line_count = models.PositiveIntegerField("antall linjer")
+    total = money_field("sum")
+    deviation_count = models.PositiveIntegerField("antall avvik", default=0)
+    lines = models.JSONField("linjer ved levering", default=list)
+    pdf = models.FileField("PDF", upload_to=_pdf_name, blank=True)
+
+    class Meta:
+        verbose_name = "levering"
+        verbose_name_plural = "leveringer"
+        ordering = ["deduction_list", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deduction_list", "number"], name="one_delivery_per_version"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Versjon {self.number} av {self.deduction_list}"
+
+
+@dataclass
+class MonthLists:
+    """A month's lists as the month table shows them."""
+
+    delivered: list = field(default_factory=list)
+    open_list: DeductionList | None = None
+
+    @property
+    def main_delivered(self):
+        return any(item.kind == DeductionList.Kind.MAIN for item in self.delivered)
+
+    @property
+    def status_label(self):
+        if not self.main_delivered:
+            return "Ikke levert"
+        if self.open_list is not None and self.open_list.status == DeductionList.Status.REOPENED:
+            return "Gjenåpnet"
+        return "Levert"
+
+    @property
+    def register_label(self):
+        if self.open_list is not None:
+            if self.open_list.is_supplementary:
+                return "Fortsett tilleggsliste i nettskjema"
+            return "Fortsett trekkliste i nettskjema"
+        if self.main_delivered:
+            return "Registrer tilleggsliste i nettskjema"
+        return "Registrer trekkliste i nettskjema"
+
+    @classmethod
+    def attach(cls, bases):
+        """Sets `basis.month_lists` on each basis, in one query for all of them."""
+        bases = list(bases)
+        by_basis = {basis.pk: cls() for basis in bases}
+        lists = DeductionList.objects.filter(basis__in=list(by_basis)).order_by(
+            "delivered_at", "created_at", "id"
+        )
+        for item in lists:
+            if item.version:
+                by_basis[item.basis_id].delivered.append(item)
+            if not item.is_delivered:
+                by_basis[item.basis_id].open_list = item
+        for basis in bases:
+            basis.month_lists = by_basis[basis.pk]
+        return bases

@@ -1,0 +1,112 @@
+"""Staff pages of the monthly cycle: one period across all employers, on screen and as CSV."""
+
+import csv
+
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.formats import number_format
+
+from accounts.decorators import staff_required
+from deductions.exports import neutralise
+from deductions.mailings import default_notice_period
+from deductions.models import Payment
+from deductions.overview import FILTERS, deviations, employer_overview
+from deductions.period import Period
+
+ROWS_PER_PAGE = 100
+CSV_HEADER = [
+    "Bedriftsnummer",
+    "Bedrift",
+    "Varsel sendt",
+    "Varsel feilet",
+    "Trekkliste levert",
+    "Trekkliste sum",
+    "Betalt",
+    "Differanse",
+    "Avvik",
+]
+
+
+def _period(slug):
+    try:
+        return Period.parse(slug)
+    except ValueError:
+        raise Http404("Ukjent måned.") from None
+
+
+def _filters(request):
+    show = request.GET.get("vis", "alle")
+    return (show if show in FILTERS else "alle"), request.GET.get("q", "").strip()[:100]
+
+
+@staff_required
+def overview_current(request):
+    """The period the notices are about now (next month)."""
+    return redirect("deductions:staff_overview", default_notice_period().slug)
+
+
+@staff_required
+def overview(request, period):
+    period = _period(period)
+    show, query = _filters(request)
+    page = Paginator(employer_overview(period, show, query), ROWS_PER_PAGE).get_page(
+        request.GET.get("side")
+    )
+    rows = list(page.object_list)
+    for row in rows:
+        row.deviations = deviations(row)
+    return render(
+        request,
+        "deductions/staff/overview.html",
+        {
+            "period": period,
+            "previous": period.previous(),
+            "next": period.next(),
+            "page": page,
+            "rows": rows,
+            "show": show,
+            "query": query,
+            "filters": [(key, label) for key, (label, _) in FILTERS.items()],
+            "unmatched_count": Payment.objects.unmatched().count(),
+        },
+    )
+
+
+def _money(amount):
+    if amount is None:
+        return ""
+    return number_format(amount, decimal_pos=2, use_l10n=True)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@staff_required
+def overview_csv(request, period):
+    """The filtered overview, every row, as CSV (streamed; text cells neutralised)."""
+    period = _period(period)
+    show, query = _filters(request)
+    writer = csv.writer(_Echo(), delimiter=";")
+
+    def lines():
+        yield "\ufeff" + writer.writerow(CSV_HEADER)
+        for row in employer_overview(period, show, query).iterator(chunk_size=2000):
+            cells = [
+                row.number,
+                row.name,
+                row.notices_sent,
+                row.notices_failed,
+                "Ja" if row.delivered else "Nei",
+                _money(row.list_total),
+                _money(row.paid_total),
+                _money(row.difference),
+                ", ".join(deviations(row)),
+            ]
+            yield writer.writerow([neutralise(cell) for cell in cells])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="oversikt-{period.slug}.csv"'
+    return response

@@ -1,0 +1,76 @@
+"""Staff check a month in the overview; a contact sees the payment in the month table."""
+
+import os
+
+import pytest
+
+from deductions.models import CycleMail
+from deductions.period import Period
+from deductions.services import basis_generate
+from employers.models import Employer
+from tests.browser.conftest import log_in
+from tests.conftest import PASSWORD
+from tests.deductions.conftest import make_member, rates  # noqa: F401 (fixture)
+from tests.deductions.cycle.conftest import pay
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MARCH = Period(2021, 3)
+
+
+def screenshot(page, name):
+    """Set TREKK_SCREENSHOTS=/tmp to look at the pages."""
+    folder = os.environ.get("TREKK_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def march(
+    rates,  # noqa: F811
+    employer,
+    other_employer,
+    owner,
+    outsider,
+):
+    make_member("Hauge Linda", employer, MARCH)
+    basis_generate(period=MARCH)
+    CycleMail.objects.create_missing(
+        kind=CycleMail.Kind.NOTICE, period=MARCH, employers=Employer.objects.all()
+    )
+    CycleMail.objects.filter(employer=employer).update(status=CycleMail.Status.SENT)
+    pay(employer, MARCH, "1234.50")
+    return MARCH
+
+
+def test_staff_filter_the_month_overview_to_those_who_have_not_paid(
+    page, live_server, march, staff_client
+):
+    page.context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": staff_client.cookies["sessionid"].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page.goto("/trekk/stab/2021-03/")
+    assert page.get_by_role("heading", name="Månedsoversikt for 2021/03").is_visible()
+    table = page.get_by_test_id("overview-table")
+    assert table.get_by_role("rowheader", name="Systemadministrasjonen").is_visible()
+    screenshot(page, "staff-overview")
+
+    page.get_by_label("Vis").select_option(label="Ikke betalt")
+    page.get_by_role("button", name="Filtrer").click()
+
+    assert table.get_by_role("rowheader", name="Avinor AS").is_visible()
+    assert table.get_by_role("rowheader", name="Systemadministrasjonen").count() == 0
+
+
+def test_contact_sees_the_payment_next_to_the_months_status(page, march, owner):
+    log_in(page, owner.username, PASSWORD)
+    page.goto("/trekk/maneder/")
+    status = page.get_by_test_id("payment-status").first
+    assert "Betalt kr 1" in status.inner_text()
+    screenshot(page, "month-table-paid")

@@ -1,0 +1,166 @@
+"""Delivering a list: confirmation with totals and deviations, one transaction, once, locked."""
+
+from decimal import Decimal
+
+from django.urls import reverse
+
+from accounts.audit import AuditEvent
+from deductions.models import DeductionList, ListDelivery, Reason
+from tests.deductions.lists.conftest import deliver, form_data, position_of, start_list
+
+
+def confirm_url(deduction_list):
+    return reverse("deductions:list_confirm", args=[deduction_list.public_id])
+
+
+def saved_list(client, **overrides):
+    deduction_list = start_list(client)
+    response = client.post(
+        reverse("deductions:list_edit", args=[deduction_list.public_id]),
+        form_data(deduction_list, lever="1", **overrides),
+    )
+    assert response.status_code == 302
+    assert response.url == confirm_url(deduction_list)
+    return deduction_list
+
+
+def test_the_confirmation_shows_totals_and_deviations(owner_client, february):
+    deduction_list = start_list(owner_client)
+    nina = position_of(deduction_list, "Ny Nina")
+    owner_client.post(
+        reverse("deductions:list_edit", args=[deduction_list.public_id]),
+        form_data(deduction_list, **{f"l-{nina}-home": "0", f"l-{nina}-dues": "0"}),
+    )
+    response = owner_client.get(confirm_url(deduction_list))
+    assert response.status_code == 200
+    body = response.text
+    assert "kr 376,00" in body  # 100 + 176 + 100 + 0
+    assert "Innboforsikring kr 0,00, forventet kr 85,00." in body
+    assert "Kontingent er 0" in body
+    assert february.kid in body
+    assert "Lever trekkliste" in body
+    deduction_list.refresh_from_db()
+    assert deduction_list.status == DeductionList.Status.DRAFT  # looking delivers nothing
+
+
+def test_delivering_locks_the_list_and_the_month_shows_levert(owner_client, owner, february):
+    deduction_list = saved_list(owner_client)
+    response = deliver(owner_client, deduction_list)
+    assert response.status_code == 302
+    deduction_list.refresh_from_db()
+    assert deduction_list.status == DeductionList.Status.DELIVERED
+    assert deduction_list.delivered_by == owner
+    assert deduction_list.total == Decimal("561.00")
+    delivery = ListDelivery.objects.get(deduction_list=deduction_list)
+    assert delivery.number == 1 and delivery.line_count == 3 and delivery.pdf
+    assert AuditEvent.objects.filter(action="list_delivered").count() == 1
+    home = owner_client.get(reverse("home")).text
+    table = home.split('data-testid="month-table"')[1].split("</table>")[0]
+    february_row = table.split("2021/02")[1].split("</tr>")[0]
+    assert "Levert" in february_row
+    assert f"Trekkliste registrert {deduction_list.delivered_at:%d.%m.%Y}" in february_row
+    assert reverse("deductions:list_detail", args=[deduction_list.public_id]) in february_row
+    assert "Registrer tilleggsliste i nettskjema" in february_row
+
+
+def test_a_double_submit_delivers_once(owner_client, february):
+    deduction_list = saved_list(owner_client)
+    deliver(owner_client, deduction_list)
+    second = deliver(owner_client, deduction_list)
+    assert second.status_code == 302
+    assert ListDelivery.objects.filter(deduction_list=deduction_list).count() == 1
+    assert AuditEvent.objects.filter(action="list_delivered").count() == 1
+    deduction_list.refresh_from_db()
+    assert deduction_list.version == 1
+
+
+def test_a_delivered_list_cannot_be_changed_by_the_contact(owner_client, february):
+    deduction_list = saved_list(owner_client)
+    deliver(owner_client, deduction_list)
+    edit = reverse("deductions:list_edit", args=[deduction_list.public_id])
+    assert owner_client.get(edit).status_code == 409
+    data = form_data(deduction_list, **{"l-0-dues": "999"})
+    response = owner_client.post(edit, data)
+    assert response.status_code == 409
+    assert "Listen er levert og låst" in response.text
+    assert not deduction_list.lines.filter(dues=999).exists()
+    assert AuditEvent.objects.filter(action="list_draft_saved").count() == 1  # before delivery
+    assert not AuditEvent.objects.filter(action="list_edited").exists()
+
+
+def test_the_detail_page_shows_every_line_totals_and_who_delivered(owner_client, february):
+    linda = "Hauge Linda"
+    deduction_list = start_list(owner_client)
+    position = position_of(deduction_list, linda)
+    saved_list(owner_client, **{f"l-{position}-reason": Reason.SICK_PAY})
+    deliver(owner_client, deduction_list)
+    response = owner_client.get(reverse("deductions:list_detail", args=[deduction_list.public_id]))
+    body = response.text
+    assert response.status_code == 200
+    assert "Sykepenger fra NAV" in body
+    assert "Ny Nina" in body and "=Lærling Lise" in body
+    assert "av Kari Nordmann" in body
+    assert "kr 285,00" in body
+    assert "Last ned PDF" in body
+
+
+def test_after_delivery_a_supplementary_list_can_be_registered(owner_client, february):
+    main = saved_list(owner_client)
+    deliver(owner_client, main)
+    supplementary = start_list(owner_client)
+    assert supplementary != main
+    assert supplementary.kind == DeductionList.Kind.SUPPLEMENTARY
+    assert supplementary.lines.count() == 0
+    from deductions.national_ids import synthetic_national_id
+
+    response = owner_client.post(
+        reverse("deductions:list_edit", args=[supplementary.public_id]),
+        {
+            "new-count": "3",
+            "n-0-national_id": synthetic_national_id(901),
+            "n-0-name": "Sen Siri",
+            "n-0-dues": "150",
+            "lever": "1",
+        },
+    )
+    assert response.status_code == 302
+    deliver(owner_client, supplementary)
+    supplementary.refresh_from_db()
+    assert supplementary.is_delivered and supplementary.total == Decimal("150.00")
+    table = owner_client.get(reverse("home")).text.split('data-testid="month-table"')[1]
+    row = table.split("2021/02")[1].split("</tr>")[0]
+    assert row.index("Trekkliste registrert") < row.index("Tilleggsliste registrert")
+    detail = owner_client.get(reverse("deductions:list_detail", args=[supplementary.public_id]))
+    assert "Tilleggsliste 2021/02" in detail.text
+    assert "Mangler i listen" not in detail.text  # a supplementary list lists only additions
+
+
+def test_the_delivered_pdf_is_served_from_storage_and_the_download_is_audited(
+    owner_client, february
+):
+    import io
+
+    from pypdf import PdfReader
+
+    deduction_list = saved_list(owner_client)
+    deliver(owner_client, deduction_list)
+    delivery = deduction_list.deliveries.get()
+    stored_name = delivery.pdf.name
+    url = reverse("deductions:list_pdf", args=[deduction_list.public_id])
+    response = owner_client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    content = b"".join(response.streaming_content)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "Trekkliste 2021/02" in text
+    assert "Hauge Linda" in text and "Systemadministrasjonen" in text
+    assert "561,00" in text
+    delivery.refresh_from_db()
+    assert delivery.pdf.name == stored_name  # not rendered again
+    assert AuditEvent.objects.filter(action="list_pdf_downloaded").count() == 1
+
+
+def test_no_pdf_before_delivery(owner_client, february):
+    deduction_list = start_list(owner_client)
+    url = reverse("deductions:list_pdf", args=[deduction_list.public_id])
+    assert owner_client.get(url).status_code == 404

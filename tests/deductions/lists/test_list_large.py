@@ -1,0 +1,58 @@
+"""A 2,000-line list: every page and the save take a bounded number of queries."""
+
+import pytest
+from django.urls import reverse
+
+from tests.deductions.lists.conftest import form_data, start_list
+from tests.deductions.test_basis_pages import big_month
+
+SIZE = 2000
+
+
+@pytest.fixture
+def big_list(rates, employer, owner_client):
+    basis = big_month(employer, SIZE)
+    deduction_list = start_list(owner_client, basis.period)
+    assert deduction_list.lines.count() == SIZE
+    return deduction_list
+
+
+def test_the_form_of_a_2000_line_list_takes_a_bounded_number_of_queries(
+    owner_client, big_list, django_assert_max_num_queries
+):
+    url = reverse("deductions:list_edit", args=[big_list.public_id])
+    with django_assert_max_num_queries(12):
+        response = owner_client.get(url)
+    assert response.status_code == 200
+    assert response.text.count('name="l-') >= SIZE * 5
+
+
+def test_saving_every_line_of_a_2000_line_list_takes_a_bounded_number_of_queries(
+    owner_client, big_list, django_assert_max_num_queries
+):
+    url = reverse("deductions:list_edit", args=[big_list.public_id])
+    data = form_data(big_list)  # every member's dues changed from 0 to 100
+    # Batches of inserts: SQLite takes at most 999 parameters a statement, so ~25 batches here.
+    with django_assert_max_num_queries(60):
+        response = owner_client.post(url, data)
+    assert response.status_code == 302
+    big_list.refresh_from_db()
+    assert big_list.lines.filter(dues=100).count() == SIZE
+
+
+@pytest.mark.parametrize("name", ["list_confirm", "list_detail"])
+def test_the_pages_of_a_2000_line_list_take_a_bounded_number_of_queries(
+    owner_client, big_list, name, django_assert_max_num_queries
+):
+    url = reverse(f"deductions:{name}", args=[big_list.public_id])
+    with django_assert_max_num_queries(12):
+        response = owner_client.get(url)
+    assert response.status_code == 200
+
+
+def test_the_month_table_stays_bounded_with_lists(
+    owner_client, big_list, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(15):
+        response = owner_client.get(reverse("home"))
+    assert "Fortsett trekkliste i nettskjema" in response.text

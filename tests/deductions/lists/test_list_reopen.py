@@ -1,0 +1,124 @@
+"""Staff reopen a delivered list in admin with a reason; the contact edits and delivers again;
+every version and every step stays visible to staff."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from accounts.audit import AuditEvent
+from deductions.models import DeductionList
+from tests.deductions.lists.conftest import deliver, form_data, start_list
+
+
+@pytest.fixture
+def delivered(owner_client, february):
+    deduction_list = start_list(owner_client)
+    owner_client.post(
+        reverse("deductions:list_edit", args=[deduction_list.public_id]),
+        form_data(deduction_list),
+    )
+    deliver(owner_client, deduction_list)
+    deduction_list.refresh_from_db()
+    return deduction_list
+
+
+@pytest.fixture
+def list_staff_client(staff, staff_client):
+    for codename in ("view_deductionlist", "change_deductionlist"):
+        staff.user_permissions.add(Permission.objects.get(codename=codename))
+    return staff_client
+
+
+def reopen_url(deduction_list):
+    return reverse("admin:deductions_deductionlist_reopen", args=[deduction_list.pk])
+
+
+def test_staff_reopen_with_a_reason_and_the_contact_delivers_again(
+    owner_client, list_staff_client, delivered
+):
+    response = list_staff_client.post(reopen_url(delivered), {"reason": "Feil beløp for Nina"})
+    assert response.status_code == 302
+    delivered.refresh_from_db()
+    assert delivered.status == DeductionList.Status.REOPENED
+    edit = reverse("deductions:list_edit", args=[delivered.public_id])
+    page = owner_client.get(edit)
+    assert page.status_code == 200
+    assert "Feil beløp for Nina" in page.text
+    nina = delivered.lines.get(name="Ny Nina").position
+    data = form_data(delivered, **{f"l-{nina}-dues": "150"})
+    assert owner_client.post(edit, data).status_code == 302
+    deliver(owner_client, delivered)
+    delivered.refresh_from_db()
+    assert delivered.is_delivered and delivered.version == 2
+    assert delivered.total == Decimal("611.00")
+    versions = list(delivered.deliveries.order_by("number"))
+    assert [v.total for v in versions] == [Decimal("561.00"), Decimal("611.00")]
+    assert versions[0].pdf.name != versions[1].pdf.name
+    actions = list(
+        AuditEvent.objects.filter(object_ref=delivered.public_ref)
+        .order_by("created_at", "id")
+        .values_list("action", flat=True)
+    )
+    assert actions == [
+        "list_created",
+        "list_draft_saved",
+        "list_delivered",
+        "list_reopened",
+        "list_edited",
+        "list_redelivered",
+    ]
+    reopened = AuditEvent.objects.get(action="list_reopened")
+    assert reopened.details["reason"] == "Feil beløp for Nina"
+    assert reopened.employer == delivered.basis.employer
+
+
+def test_the_admin_page_shows_every_version_and_the_audit_trail(list_staff_client, delivered):
+    list_staff_client.post(reopen_url(delivered), {"reason": "Rettes"})
+    response = list_staff_client.get(
+        reverse("admin:deductions_deductionlist_change", args=[delivered.pk])
+    )
+    assert response.status_code == 200
+    body = response.text
+    assert "list_delivered" in body and "list_reopened" in body
+    assert "Linjene i versjon 1" in body
+    assert "Hauge Linda" in body
+    pdf = list_staff_client.get(
+        reverse("admin:deductions_deductionlist_pdf", args=[delivered.pk, 1])
+    )
+    assert pdf.status_code == 200
+    assert AuditEvent.objects.filter(action="list_pdf_downloaded").count() == 1
+
+
+def test_a_reason_is_required_to_reopen(list_staff_client, delivered):
+    response = list_staff_client.post(reopen_url(delivered), {"reason": ""})
+    assert response.status_code == 200
+    assert "Skriv hvorfor listen åpnes igjen." in response.text
+    delivered.refresh_from_db()
+    assert delivered.is_delivered
+
+
+def test_staff_without_the_change_permission_cannot_reopen(staff, staff_client, delivered):
+    staff.user_permissions.add(Permission.objects.get(codename="view_deductionlist"))
+    response = staff_client.post(reopen_url(delivered), {"reason": "Rettes"})
+    assert response.status_code == 403
+    delivered.refresh_from_db()
+    assert delivered.is_delivered
+
+
+def test_a_contact_cannot_reach_the_reopen_page(owner_client, delivered):
+    response = owner_client.post(reopen_url(delivered), {"reason": "Rettes"})
+    assert response.status_code == 302  # to the admin login
+    delivered.refresh_from_db()
+    assert delivered.is_delivered
+
+
+def test_reopening_waits_while_a_supplementary_list_is_open(
+    owner_client, list_staff_client, delivered
+):
+    start_list(owner_client)  # the supplementary list, not delivered
+    response = list_staff_client.post(reopen_url(delivered), {"reason": "Rettes"}, follow=True)
+    assert "En annen liste for samme måned er under arbeid" in response.text
+    delivered.refresh_from_db()
+    assert delivered.is_delivered

@@ -1,0 +1,237 @@
+"""Uploading a list as CSV or XLSX: every encoding and separator, the template, each bad file."""
+
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from accounts.audit import AuditEvent
+from deductions.models import BasisLine, DeductionList, Reason
+from deductions.national_ids import synthetic_national_id
+
+UPLOAD = reverse("deductions:list_upload", args=["2021-02"])
+
+
+def ids(february):
+    return dict(BasisLine.objects.filter(basis=february).values_list("name", "national_id"))
+
+
+def csv_bytes(february, separator=";", encoding="utf-8", header=None):
+    people = ids(february)
+    header = header or ["Fødselsnummer", "Navn", "Kontingent", "Innbo", "Reise", "Sum", "Årsak"]
+    rows = [
+        header,
+        [people["Hauge Linda"], "Hauge Linda", "310,50", "85", "91", "486,50", ""],
+        [people["Ny Nina"], "Ny Nina", "0", "0", "0", "", "Permisjon uten lønn"],
+        [people["=Lærling Lise"], "Lærling Lise", "200", "", "", "", ""],
+    ]
+    text = "\r\n".join(separator.join(row) for row in rows)
+    if separator == ",":
+        text = text.replace("310,50", '"310,50"').replace("486,50", '"486,50"')
+    return text.encode(encoding)
+
+
+def upload(client, content, name="trekkliste.csv"):
+    return client.post(UPLOAD, {"file": SimpleUploadedFile(name, content)})
+
+
+def delivered_lines(february):
+    deduction_list = DeductionList.objects.get(basis=february)
+    return deduction_list, {line.name: line for line in deduction_list.lines.all()}
+
+
+@pytest.mark.parametrize(
+    ("separator", "encoding"),
+    [(";", "utf-8"), (";", "utf-8-sig"), (",", "utf-8"), (";", "cp1252"), (",", "cp1252")],
+)
+def test_a_csv_in_each_encoding_and_separator_is_read(owner_client, february, separator, encoding):
+    response = upload(owner_client, csv_bytes(february, separator, encoding))
+    assert response.status_code == 302
+    deduction_list, lines = delivered_lines(february)
+    assert response.url == reverse("deductions:list_confirm", args=[deduction_list.public_id])
+    assert lines["Hauge Linda"].total == Decimal("486.50")
+    assert lines["Ny Nina"].reason == Reason.UNPAID_LEAVE
+    assert lines["Lærling Lise"].dues == Decimal("200.00")  # æ survived the encoding
+    assert deduction_list.source == DeductionList.Source.UPLOAD
+    assert deduction_list.original_filename == "trekkliste.csv"
+    assert deduction_list.original_file.name.startswith("trekklister/filer/")
+    assert "trekkliste.csv" not in deduction_list.original_file.name  # a generated name
+    with deduction_list.original_file.open("rb") as stored:
+        assert stored.read() == csv_bytes(february, separator, encoding)
+    assert AuditEvent.objects.filter(action="list_uploaded").count() == 1
+    assert not deduction_list.is_delivered  # delivered only after the confirmation
+
+
+def test_headers_are_matched_tolerantly(owner_client, february):
+    header = [
+        "  FNR ",
+        "navn",
+        "FAGFORENINGSTREKK",
+        "Innbo-forsikring",
+        "reise forsikring",
+        "SUM",
+        "arsak",
+    ]
+    response = upload(owner_client, csv_bytes(february, header=header))
+    assert response.status_code == 302
+
+
+def test_an_xlsx_is_read_after_a_title_row(owner_client, february):
+    people = ids(february)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Trekkliste februar"])
+    sheet.append(["Fødselsnummer", "Navn", "Kontingent", "Innboforsikring", "Reiseforsikring"])
+    sheet.append([people["Hauge Linda"], "Hauge Linda", 310.5, 85, 91])
+    sheet.append([int(people["Ny Nina"]), "Ny Nina", 120, 85, 0])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = upload(owner_client, buffer.getvalue(), "liste.xlsx")
+    assert response.status_code == 302
+    _, lines = delivered_lines(february)
+    assert lines["Hauge Linda"].total == Decimal("486.50")
+    assert lines["Ny Nina"].total == Decimal("205.00")
+
+
+def test_every_problem_is_named_by_row_and_column_and_nothing_is_kept(owner_client, february):
+    people = ids(february)
+    text = "\n".join(
+        [
+            "Fødselsnummer;Navn;Kontingent;Årsak",
+            f"{people['Hauge Linda']};Hauge Linda;tre hundre;",
+            "12345678901;Feil Fnr;100;",
+            f"{people['Ny Nina']};Ny Nina;100;ferie",
+            f"{people['Ny Nina']};Ny Nina;100;",
+            f'{people["=Lærling Lise"]};=HYPERLINK("http://x");100;',
+        ]
+    )
+    response = upload(owner_client, text.encode())
+    assert response.status_code == 400
+    problems = response.context["result"].problems
+    assert (
+        2,
+        "Kontingent",
+        "«tre hundre» er ikke et beløp (skriv for eksempel 123,45).",
+    ) in problems
+    assert (3, "Fødselsnummer", "Fødselsnummeret er ikke gyldig (elleve sifre).") in problems
+    assert any(row == 4 and column == "Årsak" for row, column, _ in problems)
+    assert (5, "Fødselsnummer", "Personen står også på rad 4.") in problems
+    assert any(row == 6 and column == "Navn" and "formel" in text for row, column, text in problems)
+    assert "Rad" in response.text and "Ingenting er lagret" in response.text
+    assert not DeductionList.objects.exists()
+
+
+def test_a_file_that_is_too_large_is_refused_before_reading(owner_client, february, monkeypatch):
+    from deductions import list_upload
+
+    monkeypatch.setattr(list_upload, "MAX_BYTES", 100)
+    response = upload(owner_client, b"x" * 101)
+    assert response.status_code == 400
+    assert "Filen er for stor (høyst 5 MB)." in response.text
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"%PDF-1.7 not a list", "liste.csv", "Filen er verken CSV eller XLSX"),
+        (b"\x89PNG\r\n\x1a\n....", "liste.xlsx", "Filen er verken CSV eller XLSX"),
+        (b"abc\x00def", "liste.csv", "binære data"),
+        (b"PK\x03\x04 this is no zip", "liste.xlsx", "Regnearket er ødelagt"),
+        (b"Navn;Kontingent\nOla;100", "liste.csv", "Fant ingen overskriftsrad"),
+        ("Fødselsnummer;Navn\n".encode(), "liste.csv", "Disse kolonnene mangler: Kontingent."),
+        (b"", "liste.csv", "Filen er tom"),
+        (b"Fodselsnummer;Navn;Kontingent\n\x81\x8d", "liste.csv", "ukjent tegnkoding"),
+    ],
+)
+def test_each_bad_file_is_a_form_error_naming_the_problem(
+    owner_client, february, content, name, message
+):
+    response = upload(owner_client, content, name)
+    assert response.status_code == 400
+    assert message in response.text
+    assert not DeductionList.objects.exists()
+
+
+def zip_bytes(entries):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_zip_bomb_is_refused_before_opening(owner_client, february):
+    bomb = zip_bytes([("xl/workbook.xml", b"<x/>"), ("xl/big.xml", b"0" * (60 * 1024 * 1024))])
+    assert len(bomb) < 1024 * 1024
+    response = upload(owner_client, bomb, "liste.xlsx")
+    assert response.status_code == 400
+    assert "for stort når det pakkes ut" in response.text
+
+
+def test_a_zip_with_too_many_entries_is_refused(owner_client, february):
+    many = zip_bytes([("xl/workbook.xml", b"<x/>")] + [(f"f{n}", b"") for n in range(300)])
+    response = upload(owner_client, many, "liste.xlsx")
+    assert "for mange deler" in response.text
+
+
+def test_a_macro_workbook_is_refused_by_name_and_by_content(owner_client, february):
+    response = upload(owner_client, b"whatever", "liste.xlsm")
+    assert "makroer" in response.text
+    macro = zip_bytes([("xl/workbook.xml", b"<x/>"), ("xl/vbaProject.bin", b"\x00")])
+    response = upload(owner_client, macro, "liste.xlsx")
+    assert response.status_code == 400
+    assert "makroer" in response.text
+
+
+def test_a_formula_in_an_xlsx_is_a_row_error(owner_client, february):
+    people = ids(february)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Fødselsnummer", "Navn", "Kontingent"])
+    sheet.append([people["Hauge Linda"], "Hauge Linda", "=1+1"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = upload(owner_client, buffer.getvalue(), "liste.xlsx")
+    assert response.status_code == 400
+    assert (
+        2,
+        "Kontingent",
+        "Cellen inneholder en formel; skriv beløpet i stedet.",
+    ) in response.context["result"].problems
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_prefilled_template_reads_back_in(owner_client, february, fmt):
+    url = reverse("deductions:list_template", args=["2021-02", fmt])
+    response = owner_client.get(url)
+    assert response.status_code == 200
+    content = response.content
+    if fmt == "xlsx":
+        rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+        assert rows[1][0] == "Fødselsnummer"
+        assert "'=Lærling Lise" in [row[1] for row in rows]  # formula text neutralised
+    else:
+        assert content.startswith("\ufeffFødselsnummer;Navn;Kontingent".encode())
+        assert "'=Lærling Lise".encode() in content
+    assert AuditEvent.objects.filter(action="list_template_downloaded").count() == 1
+    response = upload(owner_client, content, f"mal.{fmt}")
+    assert response.status_code == 302  # read back as it was downloaded
+    deduction_list, lines = delivered_lines(february)
+    assert lines["Hauge Linda"].home_insurance == Decimal("85.00")
+    assert len(lines) == 3
+
+
+def test_uploading_after_delivery_makes_a_supplementary_list(owner_client, february):
+    upload(owner_client, csv_bytes(february))
+    main = DeductionList.objects.get()
+    owner_client.post(reverse("deductions:list_confirm", args=[main.public_id]))
+    extra = f"Fødselsnummer;Navn;Kontingent\n{synthetic_national_id(950)};Sen Siri;99"
+    assert upload(owner_client, extra.encode()).status_code == 302
+    supplementary = DeductionList.objects.get(kind=DeductionList.Kind.SUPPLEMENTARY)
+    assert supplementary.total == Decimal("99.00")
+    main.refresh_from_db()
+    assert main.is_delivered and main.lines.count() == 3

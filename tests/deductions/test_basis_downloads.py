@@ -1,0 +1,123 @@
+"""Downloads of a month: CSV, XLSX and PDF, read back."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from accounts.models import AuditEvent
+from deductions.models import Basis
+from tests.deductions.basis_data import two_published_months
+
+
+@pytest.fixture
+def february(rates, employer, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return two_published_months(employer)
+
+
+def download(client, view, fmt, period="2021-02"):
+    return client.get(reverse("deductions:basis_download", args=[period, view, fmt]))
+
+
+def test_csv_opens_in_norwegian_excel_with_the_right_rows_and_totals(owner_client, february):
+    response = download(owner_client, "grunnlag", "csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:3] == ["Medlemsnr.", "Navn", "Fødselsnummer"]
+    assert [row[1] for row in rows[1:-1]] == ["'=Lærling Lise", "Hauge Linda", "Ny Nina"]
+    assert rows[-1][1] == "Sum (3 på trekk)"
+    assert rows[-1][-1] == "261,00"
+    linda = rows[2]
+    assert linda[2] == february.lines.get(name="Hauge Linda").national_id
+    assert linda[6:] == ["85,00", "91,00", "0,00", "176,00"]
+
+
+def test_changes_csv_lists_the_changes(owner_client, february):
+    response = download(owner_client, "endringer", "csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    changes = {row[1]: row[4] for row in rows[1:]}
+    assert changes == {
+        "'=Lærling Lise": "Overgang fra lærling til ordinært medlem",
+        "Berg Per": "Stopp trekk",
+        "Hauge Linda": "Start reiseforsikring",
+        "Ny Nina": "Start trekk",
+    }
+
+
+def test_xlsx_has_the_rows_amounts_as_numbers_and_neutralised_text(owner_client, february):
+    response = download(owner_client, "grunnlag", "xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][1] == "Navn"
+    assert [row[1] for row in rows[2:-1]] == ["'=Lærling Lise", "Hauge Linda", "Ny Nina"]
+    assert Decimal(str(rows[-1][-1])) == Decimal("261.00")
+    assert rows[3][2] == february.lines.get(name="Hauge Linda").national_id  # text, zeros kept
+
+
+def test_pdf_has_the_rows_and_totals_and_is_stored_once(owner_client, february):
+    first = download(owner_client, "grunnlag", "pdf")
+    assert first.content.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(first.content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) == 1
+    for expected in ("Hele trekkgrunnlaget 2021/02", "Hauge Linda", "=Lærling Lise", "261,00"):
+        assert expected in text
+    assert "Berg Per" not in text
+
+    february.refresh_from_db()
+    stored_name = february.full_pdf.name
+    assert stored_name.startswith("trekkgrunnlag/")
+    second = download(owner_client, "grunnlag", "pdf")
+    february.refresh_from_db()
+    assert february.full_pdf.name == stored_name
+    assert second.content == first.content
+
+
+def test_changes_pdf_names_the_changes(owner_client, february):
+    response = download(owner_client, "endringer", "pdf")
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    assert "Stopp trekk" in text
+    assert "Overgang fra lærling til ordinært medlem" in text
+
+
+def test_a_long_basis_pdf_runs_over_several_pages(
+    owner_client, rates, employer, settings, tmp_path
+):
+    from tests.deductions.test_basis_pages import big_month
+
+    settings.MEDIA_ROOT = tmp_path
+    big_month(employer, 120)
+    response = download(owner_client, "grunnlag", "pdf", period="2021-01")
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) >= 3
+    assert "Medlem 0119" in reader.pages[-1].extract_text()
+
+
+def test_every_download_is_in_the_audit_trail(owner_client, owner, employer, february):
+    download(owner_client, "grunnlag", "csv")
+    event = AuditEvent.objects.get(action="basis_downloaded")
+    assert event.actor == owner
+    assert event.employer == employer
+    assert event.object_ref == "94001761/2021-02"
+    assert event.details == {"view": "grunnlag", "format": "csv"}
+    assert february.lines.first().national_id not in str(event.details)
+
+
+@pytest.mark.parametrize(("view", "fmt"), [("alt", "csv"), ("grunnlag", "exe")])
+def test_unknown_views_and_formats_are_not_found(owner_client, february, view, fmt):
+    assert download(owner_client, view, fmt).status_code == 404
+
+
+def test_basis_model_is_untouched_by_downloads_except_the_stored_pdf(owner_client, february):
+    before = Basis.objects.values().get(pk=february.pk)
+    download(owner_client, "grunnlag", "xlsx")
+    assert Basis.objects.values().get(pk=february.pk) == before

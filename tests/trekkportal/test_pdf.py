@@ -1,0 +1,52 @@
+"""The WeasyPrint wrapper fetches our own static files and nothing else."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+from weasyprint.urls import URLFetcherResponse
+
+from trekkportal.pdf import BASE_URL, StaticOnlyFetcher, render_pdf, static_path
+
+
+def test_our_static_files_are_served():
+    response = StaticOnlyFetcher().fetch(BASE_URL + "static/css/basis_pdf.css")
+    assert isinstance(response, URLFetcherResponse)
+    assert b"@page" in response.read()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://example.com/static/css/basis_pdf.css",
+        BASE_URL + "static/../trekkportal/settings.py",
+        BASE_URL + "static/%2e%2e/trekkportal/settings.py",
+        BASE_URL + "etc/passwd",
+        BASE_URL + "static/css/basis_pdf.css?x=1",
+        "data:text/css,body{}",
+    ],
+)
+def test_every_other_url_is_refused(url):
+    assert static_path(url) is None
+    with pytest.raises(ValueError):
+        StaticOnlyFetcher().fetch(url)
+
+
+def test_render_pdf_escapes_user_data_and_fetches_nothing_it_names(tmp_path, settings):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPPHEMMELIG")
+    hostile = f'<img src="file://{secret}"><iframe src="file://{secret}"></iframe>'
+    content = render_pdf(
+        "deductions/basis_pdf.html",
+        {
+            "table": type("T", (), {"title": hostile, "rows": [], "total": None, "header": []}),
+            "basis": None,
+            "view": "grunnlag",
+            "view_title": hostile,
+        },
+    )
+    text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
+    assert "<img" in text  # shown as text, not followed
+    assert "TOPPHEMMELIG" not in text
