@@ -13,6 +13,7 @@ from deductions.list_forms import NEW_ROWS, REASON_CHOICES, ListForm, UploadForm
 from deductions.list_lookups import get_list_or_404
 from deductions.list_services import (
     ListLocked,
+    delivery_pdf,
     list_deliver,
     list_replace_from_upload,
     list_save,
@@ -131,8 +132,10 @@ def list_pdf(request, public_id):
     """The PDF made at delivery, served from storage."""
     deduction_list = get_list_or_404(request, public_id)
     delivery = deduction_list.latest_delivery()
-    if delivery is None or not delivery.pdf:
+    if delivery is None:
         raise Http404("Listen er ikke levert ennå.")
+    if not delivery.pdf:  # rendering at delivery failed: render it now, once
+        delivery_pdf(delivery=delivery)
     AuditEvent.objects.record(
         "list_pdf_downloaded", request=request, obj=deduction_list, version=delivery.number
     )
