@@ -95,15 +95,17 @@ def list_confirm(request, public_id):
     if deduction_list.is_delivered:
         return redirect("deductions:list_detail", deduction_list.public_id)
     basis = deduction_list.basis
+    lines = list(deduction_list.lines.all())
     return render(
         request,
         "deductions/lists/confirm.html",
         {
             "deduction_list": deduction_list,
             "basis": basis,
-            "deviations": reconcile(deduction_list),
+            "lines": lines,
+            "deviations": reconcile(deduction_list, lines),
             "payment": _payment(basis, deduction_list),
-            "not_deducted": deduction_list.lines.exclude(reason="").count(),
+            "not_deducted": sum(1 for line in lines if line.reason),
         },
     )
 

@@ -235,3 +235,32 @@ def test_uploading_after_delivery_makes_a_supplementary_list(owner_client, febru
     assert supplementary.total == Decimal("99.00")
     main.refresh_from_db()
     assert main.is_delivered and main.lines.count() == 3
+
+
+def test_the_type_is_decided_by_content_not_by_name(owner_client, february):
+    response = upload(owner_client, csv_bytes(february), "liste.xlsx")
+    assert response.status_code == 302  # a CSV called .xlsx is read as the CSV it is
+    workbook = Workbook()
+    workbook.active.append(["Fødselsnummer", "Navn", "Kontingent"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = upload(owner_client, buffer.getvalue(), "liste.csv")
+    assert "Filen har ingen rader under overskriftene." in response.text  # read as XLSX
+
+
+def test_audit_rows_of_the_list_hold_no_national_ids(owner_client, february):
+    upload(owner_client, csv_bytes(february))
+    national_ids = set(BasisLine.objects.values_list("national_id", flat=True))
+    for event in AuditEvent.objects.all():
+        text = f"{event.details} {event.object_ref}"
+        assert not any(national_id in text for national_id in national_ids)
+
+
+def test_a_clean_file_leads_to_a_preview_of_its_lines_before_delivery(owner_client, february):
+    response = upload(owner_client, csv_bytes(february))
+    preview = owner_client.get(response.url)
+    assert preview.status_code == 200
+    body = preview.text
+    assert "Kontroller før levering" in body
+    assert "Hauge Linda" in body and "486,50" in body and "Permisjon uten lønn" in body
+    assert '<details class="mb-3" open>' in body
