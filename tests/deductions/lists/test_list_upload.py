@@ -264,3 +264,25 @@ def test_a_clean_file_leads_to_a_preview_of_its_lines_before_delivery(owner_clie
     assert "Kontroller før levering" in body
     assert "Hauge Linda" in body and "486,50" in body and "Permisjon uten lønn" in body
     assert '<details class="mb-3" open>' in body
+
+
+def test_a_body_larger_than_the_limit_is_refused_before_it_is_read(
+    owner_client, february, monkeypatch
+):
+    from deductions import list_views
+
+    monkeypatch.setattr(list_views, "MAX_BYTES", 1000)
+    response = upload(owner_client, b"x" * (list_views.UPLOAD_ENVELOPE + 2000))
+    assert response.status_code == 413
+    assert "Filen er for stor (høyst 5 MB)." in response.text
+    assert not DeductionList.objects.exists()
+
+
+def test_the_upload_needs_the_csrf_token(owner, employer, february):
+    from tests.conftest import client_for
+
+    strict = client_for(owner, employer)
+    strict.handler.enforce_csrf_checks = True
+    response = strict.post(UPLOAD, {"file": SimpleUploadedFile("l.csv", csv_bytes(february))})
+    assert response.status_code == 403
+    assert not DeductionList.objects.exists()
