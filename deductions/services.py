@@ -93,6 +93,8 @@ def _refresh_statistics():
 
 
 def _insert_missing_bases(period, now):
+    """One draft per active employer that has no basis this month. In employer order, so two
+    hosts inserting at once wait for each other instead of deadlocking."""
     basis = _table(Basis)
     sql = f"""
         INSERT INTO {basis} (
@@ -105,6 +107,7 @@ def _insert_missing_bases(period, now):
         SELECT e.id, %s, %s, %s, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '', ''
         FROM {_table(Employer)} e
         WHERE e.active
+        ORDER BY e.id
         ON CONFLICT (employer_id, period) DO NOTHING
     """  # noqa: S608 (table names from our models, values as parameters)
     with connection.cursor() as cursor:
