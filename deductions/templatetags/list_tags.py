@@ -84,3 +84,10 @@ def line_row(row, new=False):
             f"{messages}</td></tr>"
         )
     return mark_safe(html)  # noqa: S308 (built above; every value passed through escape)
+
+
+@register.filter
+def kr(amount):
+    """`1 234,50` (Norwegian grouping with a no-break space): a plain format, several times
+    faster than `floatformat` on the 10,000 amounts of a 2,000-line list."""
+    return f"{amount:,.2f}".replace(",", "\u00a0").replace(".", ",")
