@@ -50,8 +50,7 @@ class AuditedAdmin(admin.ModelAdmin):
             request=request,
             employer=None,
             obj=obj,
-            fields=[name for name in form.changed_data if name != "national_id"]
-            + (["national_id"] if "national_id" in form.changed_data else []),
+            fields=form.changed_data,  # names only, never values
         )
 
     def save_formset(self, request, form, formset, change):

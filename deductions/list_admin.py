@@ -13,9 +13,21 @@ from django.utils.html import format_html
 
 from accounts.audit import AuditEvent
 from deductions.admin import ReadOnlyAdmin, admin_url
-from deductions.list_services import ReopenRefused, list_reopen
+from deductions.list_services import ReopenRefused, delivery_pdf, list_reopen
 from deductions.models import DeductionList, ListDelivery
 from deductions.reconciliation import reconcile
+
+ACTION_LABELS = {
+    "list_created": "Opprettet",
+    "list_draft_saved": "Utkast lagret",
+    "list_uploaded": "Fil lest inn",
+    "list_delivered": "Levert",
+    "list_reopened": "Gjenåpnet",
+    "list_edited": "Endret etter gjenåpning",
+    "list_redelivered": "Levert på nytt",
+    "list_pdf_downloaded": "PDF lastet ned",
+    "list_file_downloaded": "Opplastet fil lastet ned",
+}
 
 
 class ReopenForm(forms.Form):
@@ -109,7 +121,11 @@ class DeductionListAdmin(ReadOnlyAdmin):
 
     @admin.display(description="logg")
     def audit_trail(self, obj):
-        events = AuditEvent.objects.filter(object_ref=obj.public_ref).order_by("created_at", "id")
+        events = list(
+            AuditEvent.objects.filter(object_ref=obj.public_ref).order_by("created_at", "id")
+        )
+        for event in events:
+            event.label = ACTION_LABELS.get(event.action, event.action)
         return render_to_string("admin/deductions/deductionlist/_audit.html", {"events": events})
 
     def get_urls(self):
@@ -163,7 +179,7 @@ class DeductionListAdmin(ReadOnlyAdmin):
             number=number,
         )
         if not delivery.pdf:
-            raise Http404
+            delivery_pdf(delivery=delivery)
         deduction_list = delivery.deduction_list
         AuditEvent.objects.record(
             "list_pdf_downloaded",

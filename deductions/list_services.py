@@ -5,6 +5,9 @@ Every change leaves an AuditEvent (actions `list_created`, `list_draft_saved`, `
 `list_pdf_downloaded`); none holds a national ID.
 """
 
+import logging
+from decimal import Decimal
+
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,6 +19,7 @@ from deductions.reconciliation import reconcile
 from trekkportal.pdf import render_pdf
 
 BATCH = 500
+logger = logging.getLogger(__name__)
 
 
 class ListLocked(Exception):
@@ -214,17 +218,6 @@ def list_deliver(*, deduction_list, actor, request=None):
             deviation_count=len(deviations),
             lines=[_snapshot(line) for line in lines],
         )
-        content = render_pdf(
-            "deductions/lists/list_pdf.html",
-            {
-                "deduction_list": locked,
-                "basis": locked.basis,
-                "lines": lines,
-                "deviations": deviations,
-                "delivery": delivery,
-            },
-        )
-        delivery.pdf.save("trekkliste.pdf", ContentFile(content), save=False)
         delivery.save()
         AuditEvent.objects.record(
             "list_redelivered" if locked.version > 1 else "list_delivered",
@@ -237,8 +230,58 @@ def list_deliver(*, deduction_list, actor, request=None):
             total=str(locked.total),
             deviations=len(deviations),
         )
+    # The PDF is rendered from the delivered lines after the commit, so the row lock is not held
+    # while WeasyPrint works; should that fail, the first download renders it instead.
+    try:
+        delivery_pdf(delivery=delivery)
+    except Exception:
+        logger.exception("PDF of list %s version %s failed", locked.public_id, delivery.number)
     deduction_list.refresh_from_db()
     return True
+
+
+def delivery_pdf(*, delivery):
+    """The PDF of one delivery: rendered once from its lines as delivered, then kept in storage."""
+    if delivery.pdf:
+        with delivery.pdf.open("rb") as stored:
+            return stored.read()
+    deduction_list = delivery.deduction_list
+    lines = [_line_from_snapshot(deduction_list, row) for row in delivery.lines]
+    content = render_pdf(
+        "deductions/lists/list_pdf.html",
+        {
+            "deduction_list": deduction_list,
+            "basis": deduction_list.basis,
+            "lines": lines,
+            "deviations": reconcile(deduction_list, lines),
+            "delivery": delivery,
+        },
+    )
+    field = delivery.pdf
+    name = field.storage.save(
+        field.field.generate_filename(delivery, "trekkliste.pdf"), ContentFile(content)
+    )
+    # Two requests may render at once: the first to record its file wins, the other's goes.
+    if ListDelivery.objects.filter(pk=delivery.pk, pdf="").update(pdf=name):
+        delivery.pdf = name
+    else:
+        field.storage.delete(name)
+        delivery.refresh_from_db(fields=["pdf"])
+    return content
+
+
+def _line_from_snapshot(deduction_list, row):
+    line = DeductionListLine(
+        deduction_list=deduction_list,
+        national_id=row["national_id"],
+        name=row["name"],
+        reason=row["reason"],
+        comment=row["comment"],
+    )
+    line.set_amounts(
+        Decimal(row["dues"]), Decimal(row["home_insurance"]), Decimal(row["travel_insurance"])
+    )
+    return line
 
 
 def _snapshot(line):

@@ -260,6 +260,8 @@ def _parse_row(number, values, seen):
     else:
         seen[national_id] = number
     row.name = str(values.get("name", "")).strip()[:200]
+    if row.name.startswith("'") and row.name[1:2] in FORMULA_STARTS:
+        row.name = row.name[1:]  # the apostrophe our own exports put before formula-like text
     if not row.name and not any(p[0] == label["name"] for p in row.problems):
         row.problems.append((label["name"], "Navnet mangler."))
     for key in ("dues", "home", "travel", "total"):

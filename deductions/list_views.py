@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from accounts.audit import AuditEvent
 from accounts.decorators import role_required
@@ -13,12 +14,13 @@ from deductions.list_forms import NEW_ROWS, REASON_CHOICES, ListForm, UploadForm
 from deductions.list_lookups import get_list_or_404
 from deductions.list_services import (
     ListLocked,
+    delivery_pdf,
     list_deliver,
     list_replace_from_upload,
     list_save,
     list_start,
 )
-from deductions.list_upload import COLUMNS, UploadError, read_upload
+from deductions.list_upload import COLUMNS, MAX_BYTES, UploadError, read_upload
 from deductions.lookups import get_basis_or_404
 from deductions.reconciliation import reconcile
 
@@ -94,15 +96,17 @@ def list_confirm(request, public_id):
     if deduction_list.is_delivered:
         return redirect("deductions:list_detail", deduction_list.public_id)
     basis = deduction_list.basis
+    lines = list(deduction_list.lines.all())
     return render(
         request,
         "deductions/lists/confirm.html",
         {
             "deduction_list": deduction_list,
             "basis": basis,
-            "deviations": reconcile(deduction_list),
+            "lines": lines,
+            "deviations": reconcile(deduction_list, lines),
             "payment": _payment(basis, deduction_list),
-            "not_deducted": deduction_list.lines.exclude(reason="").count(),
+            "not_deducted": sum(1 for line in lines if line.reason),
         },
     )
 
@@ -131,8 +135,10 @@ def list_pdf(request, public_id):
     """The PDF made at delivery, served from storage."""
     deduction_list = get_list_or_404(request, public_id)
     delivery = deduction_list.latest_delivery()
-    if delivery is None or not delivery.pdf:
+    if delivery is None:
         raise Http404("Listen er ikke levert ennå.")
+    if not delivery.pdf:  # rendering at delivery failed: render it now, once
+        delivery_pdf(delivery=delivery)
     AuditEvent.objects.record(
         "list_pdf_downloaded", request=request, obj=deduction_list, version=delivery.number
     )
@@ -146,13 +152,33 @@ def list_pdf(request, public_id):
     )
 
 
+# Room for the multipart envelope and the CSRF token around the file itself.
+UPLOAD_ENVELOPE = 64 * 1024
+
+
+@csrf_exempt  # checked below, after the size: the CSRF check would read the whole body first
 @role_required
 def list_upload(request, period):
     basis = get_basis_or_404(request, period)
+    if request.method == "POST" and _content_length(request) > MAX_BYTES + UPLOAD_ENVELOPE:
+        return _upload_page(
+            request, basis, UploadForm(), None, status=413, error="Filen er for stor (høyst 5 MB)."
+        )
+    return _list_upload(request, basis)
+
+
+def _content_length(request):
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+@csrf_protect
+def _list_upload(request, basis):
     open_list = basis.lists.open().first()
     form = UploadForm(request.POST or None, request.FILES or None)
     result = None
-    status = 200
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -177,8 +203,10 @@ def list_upload(request, period):
                 request, f"Filen er lest inn ({len(result.rows)} rader). Kontroller og lever."
             )
             return redirect("deductions:list_confirm", deduction_list.public_id)
-    if form.is_bound:
-        status = 400
+    return _upload_page(request, basis, form, result, status=400 if form.is_bound else 200)
+
+
+def _upload_page(request, basis, form, result, *, status, error=""):
     return render(
         request,
         "deductions/lists/upload.html",
@@ -187,7 +215,8 @@ def list_upload(request, period):
             "form": form,
             "result": result,
             "columns": COLUMNS.values(),
-            "open_list": open_list,
+            "open_list": basis.lists.open().first(),
+            "error": error,
         },
         status=status,
     )

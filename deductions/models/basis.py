@@ -129,8 +129,14 @@ class BasisLine(models.Model):
     changes show the stop.
     """
 
+    # Indexed through the composite indexes below, which start with them: a single-column
+    # member index made PostgreSQL scan every month of a member to find last month's line.
     basis = models.ForeignKey(
-        Basis, on_delete=models.CASCADE, related_name="lines", verbose_name="trekkgrunnlag"
+        Basis,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        verbose_name="trekkgrunnlag",
+        db_index=False,
     )
     member = models.ForeignKey(
         "deductions.Member",
@@ -138,6 +144,7 @@ class BasisLine(models.Model):
         on_delete=models.SET_NULL,
         related_name="basis_lines",
         verbose_name="medlem",
+        db_index=False,
     )
     member_number = models.CharField("medlemsnummer", max_length=12)
     name = models.CharField("navn", max_length=200)
@@ -176,6 +183,7 @@ class BasisLine(models.Model):
             models.Index(fields=["basis", "name"], name="basisline_basis_name"),
             models.Index(fields=["basis", "national_id"], name="basisline_basis_national_id"),
             models.Index(fields=["basis", "changed"], name="basisline_basis_changed"),
+            models.Index(fields=["member", "basis"], name="basisline_member_basis"),
         ]
 
     def __str__(self):

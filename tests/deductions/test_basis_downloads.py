@@ -29,6 +29,7 @@ def test_csv_opens_in_norwegian_excel_with_the_right_rows_and_totals(owner_clien
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
+    assert "no-store" in response["Cache-Control"]
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["Medlemsnr.", "Navn", "Fødselsnummer"]

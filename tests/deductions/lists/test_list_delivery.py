@@ -164,3 +164,44 @@ def test_no_pdf_before_delivery(owner_client, february):
     deduction_list = start_list(owner_client)
     url = reverse("deductions:list_pdf", args=[deduction_list.public_id])
     assert owner_client.get(url).status_code == 404
+
+
+def test_when_the_pdf_fails_at_delivery_the_list_is_still_delivered_and_the_download_renders_it(
+    owner_client, february, monkeypatch
+):
+    from deductions import list_services
+
+    real_render = list_services.render_pdf
+    monkeypatch.setattr(list_services, "render_pdf", lambda *a, **k: 1 / 0)
+    deduction_list = saved_list(owner_client)
+    assert deliver(owner_client, deduction_list).status_code == 302
+    delivery = deduction_list.deliveries.get()
+    assert not delivery.pdf
+    deduction_list.refresh_from_db()
+    assert deduction_list.is_delivered
+    monkeypatch.setattr(list_services, "render_pdf", real_render)
+    response = owner_client.get(reverse("deductions:list_pdf", args=[deduction_list.public_id]))
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    delivery.refresh_from_db()
+    assert delivery.pdf
+
+
+def test_delivery_needs_the_csrf_token(owner, employer, february):
+    from tests.conftest import client_for
+
+    deduction_list = saved_list(client_for(owner, employer))
+    strict = client_for(owner, employer)
+    strict.handler.enforce_csrf_checks = True
+    assert deliver(strict, deduction_list).status_code == 403
+    deduction_list.refresh_from_db()
+    assert not deduction_list.is_delivered
+
+
+def test_names_are_escaped_in_the_form(owner_client, february):
+    from deductions.models import BasisLine
+
+    BasisLine.objects.filter(name="Ny Nina").update(name='<script>alert("x")</script>')
+    deduction_list = start_list(owner_client)
+    body = owner_client.get(reverse("deductions:list_edit", args=[deduction_list.public_id])).text
+    assert "<script>alert" not in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body

@@ -45,7 +45,7 @@ def test_the_pages_of_a_2000_line_list_take_a_bounded_number_of_queries(
     owner_client, big_list, name, django_assert_max_num_queries
 ):
     url = reverse(f"deductions:{name}", args=[big_list.public_id])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         response = owner_client.get(url)
     assert response.status_code == 200
 

@@ -122,3 +122,12 @@ def test_reopening_waits_while_a_supplementary_list_is_open(
     assert "En annen liste for samme måned er under arbeid" in response.text
     delivered.refresh_from_db()
     assert delivered.is_delivered
+
+
+def test_the_month_table_shows_a_reopened_list(owner_client, list_staff_client, delivered):
+    list_staff_client.post(reopen_url(delivered), {"reason": "Rettes"})
+    table = owner_client.get(reverse("home")).text.split('data-testid="month-table"')[1]
+    row = table.split("2021/02")[1].split("</tr>")[0]
+    assert "Gjenåpnet" in row
+    assert "Fortsett trekkliste i nettskjema" in row
+    assert "Trekkliste registrert" in row  # the delivered version stays in the archive

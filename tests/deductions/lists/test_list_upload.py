@@ -222,6 +222,7 @@ def test_the_prefilled_template_reads_back_in(owner_client, february, fmt):
     assert response.status_code == 302  # read back as it was downloaded
     deduction_list, lines = delivered_lines(february)
     assert lines["Hauge Linda"].home_insurance == Decimal("85.00")
+    assert "=Lærling Lise" in lines  # the export's neutralising apostrophe is taken off again
     assert len(lines) == 3
 
 
@@ -235,3 +236,54 @@ def test_uploading_after_delivery_makes_a_supplementary_list(owner_client, febru
     assert supplementary.total == Decimal("99.00")
     main.refresh_from_db()
     assert main.is_delivered and main.lines.count() == 3
+
+
+def test_the_type_is_decided_by_content_not_by_name(owner_client, february):
+    response = upload(owner_client, csv_bytes(february), "liste.xlsx")
+    assert response.status_code == 302  # a CSV called .xlsx is read as the CSV it is
+    workbook = Workbook()
+    workbook.active.append(["Fødselsnummer", "Navn", "Kontingent"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = upload(owner_client, buffer.getvalue(), "liste.csv")
+    assert "Filen har ingen rader under overskriftene." in response.text  # read as XLSX
+
+
+def test_audit_rows_of_the_list_hold_no_national_ids(owner_client, february):
+    upload(owner_client, csv_bytes(february))
+    national_ids = set(BasisLine.objects.values_list("national_id", flat=True))
+    for event in AuditEvent.objects.all():
+        text = f"{event.details} {event.object_ref}"
+        assert not any(national_id in text for national_id in national_ids)
+
+
+def test_a_clean_file_leads_to_a_preview_of_its_lines_before_delivery(owner_client, february):
+    response = upload(owner_client, csv_bytes(february))
+    preview = owner_client.get(response.url)
+    assert preview.status_code == 200
+    body = preview.text
+    assert "Kontroller før levering" in body
+    assert "Hauge Linda" in body and "486,50" in body and "Permisjon uten lønn" in body
+    assert '<details class="mb-3" open>' in body
+
+
+def test_a_body_larger_than_the_limit_is_refused_before_it_is_read(
+    owner_client, february, monkeypatch
+):
+    from deductions import list_views
+
+    monkeypatch.setattr(list_views, "MAX_BYTES", 1000)
+    response = upload(owner_client, b"x" * (list_views.UPLOAD_ENVELOPE + 2000))
+    assert response.status_code == 413
+    assert "Filen er for stor (høyst 5 MB)." in response.text
+    assert not DeductionList.objects.exists()
+
+
+def test_the_upload_needs_the_csrf_token(owner, employer, february):
+    from tests.conftest import client_for
+
+    strict = client_for(owner, employer)
+    strict.handler.enforce_csrf_checks = True
+    response = strict.post(UPLOAD, {"file": SimpleUploadedFile("l.csv", csv_bytes(february))})
+    assert response.status_code == 403
+    assert not DeductionList.objects.exists()

@@ -1,0 +1,93 @@
+"""The rows of the list form, rendered in Python: the form of a 2,000-line list has 10,000
+inputs, and a template include per row (or Django's lazy-aware escaping per value) is several
+times slower than plain string building with the standard library's escaping."""
+
+from functools import lru_cache
+from html import escape
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
+
+from deductions.list_forms import REASON_CHOICES
+
+register = template.Library()
+
+AMOUNTS = [
+    ("dues", "Kontingent", 8),
+    ("home", "Innboforsikring", 7),
+    ("travel", "Reiseforsikring", 7),
+]
+
+MAXLENGTH_200, MAXLENGTH_500 = ' maxlength="200"', ' maxlength="500"'
+
+
+@lru_cache(maxsize=16)
+def reason_options(selected):
+    return "".join(
+        f'<option value="{escape(value)}"{" selected" if value == selected else ""}>'
+        f"{escape(label)}</option>"
+        for value, label in REASON_CHOICES
+    )
+
+
+def _input(row, name, label, attributes="", css=""):
+    p, invalid = row.prefix, " is-invalid" if name in row.errors else ""
+    return (
+        f'<label class="visually-hidden" for="{p}-{name}">{escape(label)}, {escape(row.label)}'
+        f'</label><input id="{p}-{name}" name="{p}-{name}" '
+        f'value="{escape(str(row.values.get(name, "")))}" '
+        f'class="form-control form-control-sm{css}{invalid}"{attributes}>'
+    )
+
+
+@register.simple_tag
+def line_row(row, new=False):
+    """One `<tr>` of the form (and a second one naming its errors). Every value is escaped."""
+    cells = []
+    if new:
+        cells.append(f"<td>{_input(row, 'name', 'Navn', MAXLENGTH_200)}</td>")
+        attributes = ' inputmode="numeric" maxlength="13"'
+        cells.append(f"<td>{_input(row, 'national_id', 'Fødselsnummer', attributes)}</td>")
+    else:
+        remove = ""
+        if row.line.is_added:
+            remove = (
+                ' <span class="badge text-bg-secondary">lagt til</span>'
+                f'<label class="small fw-normal d-block"><input type="checkbox" '
+                f'name="{row.prefix}-remove"> Fjern<span class="visually-hidden"> '
+                f"{escape(row.label)}</span></label>"
+            )
+        cells.append(f'<th scope="row">{escape(row.line.name)}{remove}</th>')
+        cells.append(f'<td class="font-monospace">{escape(row.line.national_id)}</td>')
+    for name, label, size in AMOUNTS:
+        attributes = f' inputmode="decimal" size="{size}" data-amount'
+        cells.append(f"<td>{_input(row, name, label, attributes, ' text-end')}</td>")
+    total = ""
+    if row.line is not None:
+        total = number_format(row.line.total, decimal_pos=2, use_l10n=True, force_grouping=True)
+    cells.append(f'<td class="num" data-line-total>{total}</td>')
+    invalid = " is-invalid" if "reason" in row.errors else ""
+    cells.append(
+        f'<td><label class="visually-hidden" for="{row.prefix}-reason">Ikke trukket, årsak, '
+        f'{escape(row.label)}</label><select id="{row.prefix}-reason" name="{row.prefix}-reason" '
+        f'class="form-select form-select-sm{invalid}" data-reason>'
+        f"{reason_options(row.values.get('reason', ''))}</select></td>"
+    )
+    cells.append(f"<td>{_input(row, 'comment', 'Kommentar', MAXLENGTH_500)}</td>")
+    danger = ' class="table-danger"' if row.errors else ""
+    html = f"<tr data-line{danger}>{''.join(cells)}</tr>"
+    if row.errors:
+        messages = escape(" ".join(str(message) for message in row.errors.values()))
+        html += (
+            f'<tr class="table-danger"><td colspan="8" class="small text-danger" role="alert">'
+            f"{messages}</td></tr>"
+        )
+    return mark_safe(html)  # noqa: S308 (built above; every value passed through escape)
+
+
+@register.filter
+def kr(amount):
+    """`1 234,50` (Norwegian grouping with a no-break space): a plain format, several times
+    faster than `floatformat` on the 10,000 amounts of a 2,000-line list."""
+    return f"{amount:,.2f}".replace(",", "\u00a0").replace(".", ",")
