@@ -122,6 +122,14 @@ def _replace_lines(period, rate):
     # Everyone on deduction this month, with last month's line (if any) beside them.
     current = f"""
         INSERT INTO {line} ({_LINE_COLUMNS})
+        WITH before AS MATERIALIZED (
+            -- Last month's lines as one set, joined by hash: probing each member's lines by
+            -- index costs more with every month of history.
+            SELECT pb.employer_id, pl.member_id, pl.id, pl.category, pl.home_insurance,
+                   pl.travel_insurance
+            FROM {line} pl JOIN {basis} pb ON pb.id = pl.basis_id
+            WHERE pb.period = %s AND pl.deducted
+        )
         SELECT basis_id, member_id, member_number, name, national_id, employee_number, TRUE,
                category, category = %s, home, travel,
                CASE WHEN home THEN %s ELSE 0 END,
@@ -152,9 +160,7 @@ def _replace_lines(period, rate):
             ) d
             JOIN {basis} b ON b.employer_id = d.employer_id AND b.period = %s AND b.status = %s
             JOIN {_table(Member)} m ON m.id = d.member_id
-            LEFT JOIN {basis} pb ON pb.employer_id = d.employer_id AND pb.period = %s
-            LEFT JOIN {line} pl ON pl.basis_id = pb.id AND pl.member_id = d.member_id
-                                AND pl.deducted
+            LEFT JOIN before pl ON pl.employer_id = d.employer_id AND pl.member_id = d.member_id
         ) AS now_and_before
     """  # noqa: S608
     # Everyone on last month's basis who is not on this month's: a stop.
@@ -166,10 +172,12 @@ def _replace_lines(period, rate):
         FROM {basis} b
         JOIN {basis} pb ON pb.employer_id = b.employer_id AND pb.period = %s
         JOIN {line} pl ON pl.basis_id = pb.id AND pl.deducted
-        WHERE b.period = %s AND b.status = %s
-          AND NOT EXISTS (
-              SELECT 1 FROM {line} cl WHERE cl.basis_id = b.id AND cl.member_id = pl.member_id
-          )
+        LEFT JOIN (
+            SELECT cl.basis_id, cl.member_id
+            FROM {line} cl JOIN {basis} cb ON cb.id = cl.basis_id
+            WHERE cb.period = %s AND cb.status = %s
+        ) cl ON cl.basis_id = b.id AND cl.member_id = pl.member_id
+        WHERE b.period = %s AND b.status = %s AND cl.member_id IS NULL
     """  # noqa: S608
     home, travel, flat = rate.home_insurance, rate.travel_insurance, rate.apprentice_total
     p, before = period.index, period.index - 1
@@ -178,6 +186,7 @@ def _replace_lines(period, rate):
         cursor.execute(
             current,
             [
+                before,
                 ordinary,
                 home,
                 travel,
@@ -197,10 +206,9 @@ def _replace_lines(period, rate):
                 p,
                 p,
                 draft,
-                before,
             ],
         )
-        cursor.execute(stopped, [before, p, draft])
+        cursor.execute(stopped, [before, p, draft, p, draft])
 
 
 def _count_totals(period, rate, now, publish):
