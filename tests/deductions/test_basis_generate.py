@@ -218,6 +218,6 @@ def test_generation_takes_the_same_number_of_queries_for_many_members(
 ):
     for n in range(30):
         make_member(f"Medlem {n:02d}", employer, JAN, home=n % 2 == 0)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # 12, and on PostgreSQL an ANALYZE of the bases
         basis_generate(period=JAN)
     assert basis(employer, JAN).line_count == 30
