@@ -342,6 +342,54 @@ def queries(args):
     return counted
 
 
+@task
+def profile(args):
+    """Where a page's time goes (cProfile over 20 warm requests): the share spent rendering
+    templates (with the queries templates start), and the share executing SQL and fetching."""
+    import cProfile
+    import pstats
+
+    client = _contact_client(args.employer)
+    shares = {}
+    for name, url in page_urls(args.period).items():
+        for _ in range(3):
+            client.get(url)
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for _ in range(20):
+            client.get(url)
+        profiler.disable()
+        wall = (time.perf_counter() - started) / 20
+        stats = pstats.Stats(profiler).stats
+
+        def cumulative(suffix, function, stats=stats):
+            return sum(
+                entry[3]
+                for (filename, _, name_), entry in stats.items()
+                if filename.endswith(suffix) and name_ == function
+            )
+
+        total = cumulative("django/core/handlers/base.py", "get_response")
+        template = cumulative("django/template/base.py", "render") and cumulative(
+            "django/template/backends/django.py", "render"
+        )
+        database = sum(
+            cumulative("django/db/backends/utils.py", function)
+            for function in ("_execute", "_executemany")
+        ) + sum(
+            cumulative("psycopg/cursor.py", function)
+            for function in ("fetchmany", "fetchall", "fetchone")
+        )
+        shares[name] = {
+            "ms_per_request_profiled": round(total / 20 * 1000, 1),
+            "ms_per_request_wall": round(wall * 1000, 1),
+            "templates_incl_their_queries": round(template / total, 2),
+            "sql_execute_and_fetch": round(database / total, 2),
+        }
+    return shares
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("task", choices=sorted(TASKS))
