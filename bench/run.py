@@ -379,6 +379,12 @@ def report(result):
                 f"{ratio(base['rps'], p['rps']):.1f}x req/s | "
                 f"{f'p99 < {target:.0f} ms' if target else 'pages, never all rows'} | {met} |"
             )
+        failed = [f"{name}: {p['non_2xx']} non-2xx" for name, p in pages.items() if p["non_2xx"]]
+        failed += [
+            f"{name}: {p['socket_errors']}" for name, p in pages.items() if p["socket_errors"]
+        ]
+        if failed:
+            result["notes"].append("wrk errors: " + "; ".join(failed))
     if "pdf" in result:
         p = result["pdf"]
         out.append(
