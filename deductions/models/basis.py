@@ -6,10 +6,12 @@ published basis never changes again.
 """
 
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import models
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 
 from deductions.fields import PeriodField
 from deductions.kid import kid_for
@@ -215,4 +217,11 @@ class BasisLine(models.Model):
 
 
 def _kr(amount):
+    return _kr_in(amount, get_language())
+
+
+@lru_cache(maxsize=512)
+def _kr_in(amount, language):
+    """A month has a handful of distinct amounts and thousands of lines: each is formatted once
+    per language (number_format was most of listing a month's changes)."""
     return number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
