@@ -175,6 +175,14 @@ def remove_month(args):
 # --- (2) Counting and listing a month's changes for all employers -----------------------------
 
 
+# What a change line shows: who, what changed (the flags) and what is deducted now.
+LISTED_FIELDS = [
+    "member_number", "name", "national_id", "deducted", "category", "home_insurance",
+    "travel_insurance", "home_insurance_amount", "travel_insurance_amount", "apprentice_amount",
+    *(flag for flag, _ in BasisLine.CHANGE_WORDS),
+]  # fmt: skip
+
+
 @task
 def changes(args):
     """Through the models: each employer's count as generation stored it, then every changed
@@ -182,7 +190,10 @@ def changes(args):
     month = Basis.objects.published().filter(period=args.period)
 
     def run():
-        counts = dict(month.values_list("employer__number", "change_count"))
+        # Employers without changes count 0, as in the join (which only sees changed lines).
+        counts = dict(
+            month.filter(change_count__gt=0).values_list("employer__number", "change_count")
+        )
         rates = month.first()  # a month's bases share its rates
         lines = (
             BasisLine.objects.filter(
@@ -192,6 +203,7 @@ def changes(args):
                 employer_number=F("basis__employer__number"),
                 employer_name=F("basis__employer__name"),
             )
+            .only(*LISTED_FIELDS)
             .order_by("employer_name", "name", "member_number")
             .iterator(chunk_size=2000)
         )
