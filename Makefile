@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-postgres lint format demo clean
+.PHONY: setup run test test-postgres lint format demo clean bench
 
 setup: $(STAMP)
 
@@ -44,6 +44,11 @@ lint: setup
 format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Benchmarks on PostgreSQL (docs/performance.md): SCALE=small (default) or full.
+SCALE ?= small
+bench: setup
+	$(BIN)/python bench/run.py --scale $(SCALE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

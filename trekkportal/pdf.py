@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -26,13 +27,24 @@ class StaticOnlyFetcher(URLFetcher):
         path = static_path(url)
         if path is None:
             raise ValueError(f"PDF may only use our own static files, not {url!r}")
-        found = finders.find(path)
-        if not found:
+        body = _static_file(path)
+        if body is None:
             raise ValueError(f"no static file {path!r}")
-        with open(found, "rb") as file:
-            body = file.read()
         mime_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
         return URLFetcherResponse(url, body, headers={"Content-Type": mime_type})
+
+
+def _static_file(path):
+    """The bytes of our static file at `path`: from the app and project static folders, or
+    else from the collected files (in production `{% static %}` names the hashed copy there)."""
+    found = finders.find(path)
+    if found:
+        with open(found, "rb") as file:
+            return file.read()
+    if staticfiles_storage.exists(path):
+        with staticfiles_storage.open(path, "rb") as file:
+            return file.read()
+    return None
 
 
 def static_path(url):

@@ -15,6 +15,15 @@ def test_our_static_files_are_served():
     assert b"@page" in response.read()
 
 
+def test_collected_static_files_with_hashed_names_are_served(tmp_path, settings):
+    """In production `{% static %}` names the hashed copy that collectstatic wrote."""
+    settings.STATIC_ROOT = tmp_path
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "basis_pdf.0123abcd4567.css").write_bytes(b"@page { size: A4 }")
+    response = StaticOnlyFetcher().fetch(BASE_URL + "static/css/basis_pdf.0123abcd4567.css")
+    assert response.read() == b"@page { size: A4 }"
+
+
 @pytest.mark.parametrize(
     "url",
     [

@@ -1,0 +1,1 @@
+"""Benchmarks at the scale of the largest unions: `bench/run.py` (see docs/performance.md)."""
