@@ -17,9 +17,14 @@ def all_views(resolver=None):
             yield pattern.lookup_str, pattern.callback
 
 
+# Views that refuse an oversized body before the CSRF check would read it, then run the
+# check themselves (each has its own test posting without a token).
+CHECKS_CSRF_ITSELF = {"deductions.list_views.list_upload"}
+
+
 def test_no_view_is_exempt_from_csrf():
-    exempt = [name for name, view in all_views() if getattr(view, "csrf_exempt", False)]
-    assert exempt == []
+    exempt = {name for name, view in all_views() if getattr(view, "csrf_exempt", False)}
+    assert exempt == CHECKS_CSRF_ITSELF
 
 
 def test_login_post_without_token_is_refused(owner):
