@@ -13,13 +13,13 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 
 from stdnum.no import fodselsnummer
 
 from deductions.list_forms import AmountError, parse_amount
 from deductions.models import Reason
+from trekkportal.xlsx import BrokenArchive, inspect_xlsx
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -149,19 +149,16 @@ def _csv_rows(data):
 
 def _xlsx_rows(data):
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+        archive = inspect_xlsx(io.BytesIO(data))
+    except BrokenArchive:
         raise UploadError("Regnearket er ødelagt og kan ikke åpnes.") from None
-    if len(entries) > XLSX_MAX_ENTRIES:
+    if archive.entry_count > XLSX_MAX_ENTRIES:
         raise UploadError("Regnearket har for mange deler til å være en trekkliste.")
-    if sum(entry.file_size for entry in entries) > XLSX_MAX_UNPACKED:
+    if archive.unpacked_size > XLSX_MAX_UNPACKED:
         raise UploadError("Regnearket er for stort når det pakkes ut (høyst 50 MB).")
-    names = {entry.filename for entry in entries}
-    if "xl/workbook.xml" not in names:
+    if not archive.is_workbook:
         raise UploadError("Filen er verken CSV eller XLSX. Bruk malen for måneden.")
-    content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-    if any("vbaProject" in name for name in names) or b"macroEnabled" in content_types:
+    if archive.has_macros:
         raise UploadError("Regneark med makroer (.xlsm) tas ikke imot. Lagre som .xlsx eller CSV.")
     import openpyxl  # with defusedxml installed, openpyxl parses the XML with it
 

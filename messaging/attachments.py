@@ -6,13 +6,13 @@ workbook with macros is refused.
 """
 
 import posixpath
-import zipfile
-import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+
+from trekkportal.xlsx import BrokenArchive, inspect_xlsx
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -33,7 +33,6 @@ ALLOWED_LABEL = "PDF, PNG, JPEG, CSV eller XLSX"
 XLSX_MAX_ENTRIES = 1_000
 XLSX_MAX_UNPACKED = 100 * 1024 * 1024
 XLSX_MAX_RATIO = 200
-CONTENT_TYPES_MAX = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -107,44 +106,19 @@ def _is_text(upload):
 
 def _check_xlsx(upload, name):
     broken = ValidationError(f"«{name}» er ikke et gyldig Excel-ark (.xlsx).")
-    upload.seek(0)
     try:
-        archive = zipfile.ZipFile(upload)
-    except (zipfile.BadZipFile, OSError, ValueError):
+        archive = inspect_xlsx(upload)
+    except BrokenArchive:
         raise broken from None
-    with archive:
-        entries = archive.infolist()
-        if len(entries) > XLSX_MAX_ENTRIES:
-            raise ValidationError(f"«{name}» har for mange deler til å være et vanlig regneark.")
-        unpacked = sum(entry.file_size for entry in entries)
-        packed = sum(entry.compress_size for entry in entries) or 1
-        if unpacked > XLSX_MAX_UNPACKED or unpacked / packed > XLSX_MAX_RATIO:
-            raise ValidationError(f"«{name}» blir for stor når den pakkes ut.")
-        by_name = {entry.filename.lower(): entry for entry in entries}
-        if any(part.endswith("vbaproject.bin") for part in by_name):
-            raise ValidationError(
-                f"«{name}» inneholder makroer. Vi tar bare imot ark uten makroer."
-            )
-        types_entry = by_name.get("[content_types].xml")
-        if types_entry is None or "xl/workbook.xml" not in by_name:
-            raise broken
-        if types_entry.file_size > CONTENT_TYPES_MAX:
-            raise broken
-        try:
-            content_types = archive.read(types_entry).decode("utf-8", errors="replace").lower()
-        except (
-            zipfile.BadZipFile,
-            zlib.error,
-            OSError,
-            ValueError,
-            RuntimeError,
-            EOFError,
-            NotImplementedError,
-        ):
-            raise broken from None
-    if "macroenabled" in content_types:
+    if archive.entry_count > XLSX_MAX_ENTRIES:
+        raise ValidationError(f"«{name}» har for mange deler til å være et vanlig regneark.")
+    if archive.unpacked_size > XLSX_MAX_UNPACKED or archive.compression_ratio > XLSX_MAX_RATIO:
+        raise ValidationError(f"«{name}» blir for stor når den pakkes ut.")
+    if archive.has_macros:
         raise ValidationError(f"«{name}» inneholder makroer. Vi tar bare imot ark uten makroer.")
-    if "spreadsheetml.sheet.main+xml" not in content_types:
+    if archive.content_types is None or not archive.is_workbook:
+        raise broken
+    if "spreadsheetml.sheet.main+xml" not in archive.content_types:
         raise broken
     _open_workbook(upload, broken)
 
