@@ -1,8 +1,10 @@
 """Staff check a month in the overview; a contact sees the payment in the month table."""
 
 import os
+import re
 
 import pytest
+from playwright.sync_api import expect
 
 from deductions.models import CycleMail
 from deductions.period import Period
@@ -56,21 +58,22 @@ def test_staff_filter_the_month_overview_to_those_who_have_not_paid(
         ]
     )
     page.goto("/trekk/stab/2021-03/")
-    assert page.get_by_role("heading", name="Månedsoversikt for 2021/03").is_visible()
+    expect(page.get_by_role("heading", name="Månedsoversikt for 2021/03")).to_be_visible()
     table = page.get_by_test_id("overview-table")
-    assert table.get_by_role("rowheader", name="Systemadministrasjonen").is_visible()
+    expect(table.get_by_role("rowheader", name="Systemadministrasjonen")).to_be_visible()
     screenshot(page, "staff-overview")
 
     page.get_by_label("Vis").select_option(label="Ikke betalt")
     page.get_by_role("button", name="Filtrer").click()
 
-    assert table.get_by_role("rowheader", name="Avinor AS").is_visible()
-    assert table.get_by_role("rowheader", name="Systemadministrasjonen").count() == 0
+    expect(page).to_have_url(re.compile(r"vis=ikke-betalt"))
+    expect(table.get_by_role("rowheader", name="Avinor AS")).to_be_visible()
+    expect(table.get_by_role("rowheader", name="Systemadministrasjonen")).to_have_count(0)
 
 
 def test_contact_sees_the_payment_next_to_the_months_status(page, march, owner):
     log_in(page, owner.username, PASSWORD)
     page.goto("/trekk/maneder/")
     status = page.get_by_test_id("payment-status").first
-    assert "Betalt kr 1" in status.inner_text()
+    expect(status).to_contain_text("Betalt kr 1")
     screenshot(page, "month-table-paid")
