@@ -7,7 +7,7 @@ def portal(request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["active_role"] = getattr(request, "role", None)
-        context["user_roles"] = _LazyRoles(user)
+        context["user_roles"] = getattr(request, "user_roles", None) or _LazyRoles(user)
     return context
 
 

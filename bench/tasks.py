@@ -33,6 +33,7 @@ from accounts.middleware import ROLE_SESSION_KEY  # noqa: E402
 from accounts.models import Role  # noqa: E402
 from deductions import exports  # noqa: E402
 from deductions.models import Basis, BasisLine, Category, Deduction, Member, Rate  # noqa: E402
+from deductions.month_changes import month_change_rows  # noqa: E402
 from deductions.period import Period  # noqa: E402
 from deductions.services import _LINE_COLUMNS, basis_generate  # noqa: E402
 from employers.models import Employer  # noqa: E402
@@ -175,18 +176,11 @@ def remove_month(args):
 # --- (2) Counting and listing a month's changes for all employers -----------------------------
 
 
-# What a change line shows: who, what changed (the flags) and what is deducted now.
-LISTED_FIELDS = [
-    "member_number", "name", "national_id", "deducted", "category", "home_insurance",
-    "travel_insurance", "home_insurance_amount", "travel_insurance_amount", "apprentice_amount",
-    *(flag for flag, _ in BasisLine.CHANGE_WORDS),
-]  # fmt: skip
-
-
 @task
 def changes(args):
-    """Through the models: each employer's count as generation stored it, then every changed
-    line in one streamed query, described as the pages describe it."""
+    """Each employer's count as generation stored it, then every changed line of the month as
+    the staff's CSV of the month lists it (`deductions.month_changes`): read, described, cells
+    made (not written out)."""
     month = Basis.objects.published().filter(period=args.period)
 
     def run():
@@ -194,31 +188,7 @@ def changes(args):
         counts = dict(
             month.filter(change_count__gt=0).values_list("employer__number", "change_count")
         )
-        rates = month.first()  # a month's bases share its rates
-        lines = (
-            BasisLine.objects.filter(
-                basis__period=args.period, basis__status=Basis.Status.PUBLISHED, changed=True
-            )
-            .annotate(
-                employer_number=F("basis__employer__number"),
-                employer_name=F("basis__employer__name"),
-            )
-            .only(*LISTED_FIELDS)
-            .order_by("employer_name", "name", "member_number")
-            .iterator(chunk_size=2000)
-        )
-        listed = 0
-        for line in lines:
-            _row = (
-                line.employer_number,
-                line.employer_name,
-                line.member_number,
-                line.name,
-                line.national_id,
-                ", ".join(line.change_descriptions()),
-                "; ".join(line.items(rates)),
-            )
-            listed += 1
+        listed = sum(1 for _ in month_change_rows(args.period))
         return sum(counts.values()), listed
 
     seconds, (counted, listed) = warm(run)

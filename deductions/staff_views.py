@@ -7,7 +7,9 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
 
+from accounts.audit import AuditEvent
 from accounts.decorators import staff_required
+from deductions import month_changes
 from deductions.exports import neutralise
 from deductions.mailings import default_notice_period
 from deductions.models import Payment
@@ -109,4 +111,21 @@ def overview_csv(request, period):
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="oversikt-{period.slug}.csv"'
+    return response
+
+
+@staff_required
+def month_changes_csv(request, period):
+    """Every employer's changes in the month, one row per member, as CSV (streamed)."""
+    period = _period(period)
+    writer = csv.writer(_Echo(), delimiter=";")
+    AuditEvent.objects.record("month_changes_downloaded", request=request, period=period.slug)
+
+    def lines():
+        yield "\ufeff" + writer.writerow(month_changes.HEADER)
+        for cells in month_changes.month_change_rows(period):
+            yield writer.writerow([neutralise(cell) for cell in cells])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="endringer-{period.slug}.csv"'
     return response

@@ -31,5 +31,10 @@ urlpatterns = [
     path("stab/", staff_views.overview_current, name="staff_overview_current"),
     path("stab/<period:period>/", staff_views.overview, name="staff_overview"),
     path("stab/<period:period>/oversikt.csv", staff_views.overview_csv, name="staff_overview_csv"),
+    path(
+        "stab/<period:period>/endringer.csv",
+        staff_views.month_changes_csv,
+        name="staff_month_changes_csv",
+    ),
 ]
 urlpatterns += [path("", include("deductions.list_urls"))]

@@ -141,8 +141,8 @@ LOGIN_URL = "two_factor:login"
 LOGIN_REDIRECT_URL = "accounts:after_login"
 LOGOUT_REDIRECT_URL = "two_factor:login"
 
-SESSION_COOKIE_AGE = 30 * 60  # idle timeout: every request pushes it on
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_AGE = 30 * 60  # idle timeout, pushed on by accounts.middleware
+SESSION_TOUCH_INTERVAL = 60  # seconds: the session is saved at most this often to push it on
 SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -18,5 +18,6 @@ __all__ = [
     "Reason",
     "validate_national_id",
 ]
+from deductions.models import wording  # noqa: E402, F401
 from deductions.models.notices import CycleMail  # noqa: E402, F401
 from deductions.models.payments import OcrImport, Payment  # noqa: E402, F401

@@ -6,15 +6,15 @@ published basis never changes again.
 """
 
 from decimal import Decimal
-from functools import lru_cache
+from functools import partial
 
 from django.db import models
-from django.utils.formats import number_format
+from django.db.models import F
 from django.utils.functional import cached_property
-from django.utils.translation import get_language
 
 from deductions.fields import PeriodField
 from deductions.kid import kid_for
+from deductions.models import wording
 from deductions.models.members import Category
 
 ZERO = Decimal("0.00")
@@ -98,15 +98,13 @@ class Basis(models.Model):
 
     @cached_property
     def dues_percent_text(self):
-        """The dues rate as a clerk writes it: `1,1 %`. Kept once made: every line's `items()`
-        reads it, and number formatting was a third of listing a month's changes."""
-        percent = self.dues_percent.normalize() if self.dues_percent else ZERO
-        return f"{number_format(percent, use_l10n=True)} %"
+        """The dues rate as a clerk writes it: `1,1 %`."""
+        return wording.percent(self.dues_percent or ZERO)
 
     @cached_property
     def dues_text(self):
         """How the dues line reads: `1,1 % av pensjonsgivende inntekt`."""
-        return f"{self.dues_percent_text} av pensjonsgivende inntekt"
+        return wording.dues_text(self.dues_percent or ZERO)
 
     @property
     def delivery_status(self):
@@ -124,6 +122,28 @@ class Basis(models.Model):
     def changes(self):
         """Members with a change against last month ("Vis kun endringer"), stops included."""
         return self.lines.filter(changed=True)
+
+
+class BasisLineQuerySet(models.QuerySet):
+    def month_changes(self, period):
+        """Every employer's changed lines in `period`, as plain rows in employer and name order,
+        for listings across employers (model objects cost more than the query here). Each row
+        has the fields `wording` reads, the employer's number and name, and `dues_percent`."""
+        return (
+            self.filter(basis__period=period, basis__status=Basis.Status.PUBLISHED, changed=True)
+            .values(
+                "member_number",
+                "name",
+                "national_id",
+                "employee_number",
+                *wording.CHANGE_FLAGS,
+                *wording.ITEM_FIELDS,
+                employer_number=F("basis__employer__number"),
+                employer_name=F("basis__employer__name"),
+                dues_percent=F("basis__dues_percent"),
+            )
+            .order_by("basis__employer__name", "basis__employer__number", "name", "member_number")
+        )
 
 
 class BasisLine(models.Model):
@@ -176,6 +196,8 @@ class BasisLine(models.Model):
     became_ordinary = models.BooleanField("fra lærling til ordinær", default=False)
     became_apprentice = models.BooleanField("fra ordinær til lærling", default=False)
 
+    objects = BasisLineQuerySet.as_manager()
+
     class Meta:
         verbose_name = "linje i trekkgrunnlag"
         verbose_name_plural = "linjer i trekkgrunnlag"
@@ -197,42 +219,10 @@ class BasisLine(models.Model):
     def is_apprentice(self):
         return self.category == Category.APPRENTICE
 
-    CHANGE_WORDS = [
-        ("started", "Start trekk"),
-        ("stopped", "Stopp trekk"),
-        ("home_started", "Start innboforsikring"),
-        ("home_stopped", "Stopp innboforsikring"),
-        ("travel_started", "Start reiseforsikring"),
-        ("travel_stopped", "Stopp reiseforsikring"),
-        ("became_ordinary", "Overgang fra lærling til ordinært medlem"),
-        ("became_apprentice", "Overgang fra ordinært medlem til lærling"),
-    ]
-
     def change_descriptions(self):
         """What changed, in a payroll clerk's words."""
-        return [words for flag, words in self.CHANGE_WORDS if getattr(self, flag)]
+        return wording.change_descriptions(partial(getattr, self))
 
     def items(self, basis=None):
         """What is deducted, as the clerk reads it: `["Kontingent 1,1 % ...", "Innbo kr 85,00"]`."""
-        basis = basis or self.basis
-        if not self.deducted:
-            return []
-        if self.is_apprentice:
-            return [f"Lærling, fast beløp kr {_kr(self.apprentice_amount)}"]
-        items = [f"Kontingent {basis.dues_text}"]
-        if self.home_insurance:
-            items.append(f"Innboforsikring kr {_kr(self.home_insurance_amount)}")
-        if self.travel_insurance:
-            items.append(f"Reiseforsikring kr {_kr(self.travel_insurance_amount)}")
-        return items
-
-
-def _kr(amount):
-    return _kr_in(amount, get_language())
-
-
-@lru_cache(maxsize=512)
-def _kr_in(amount, language):
-    """A month has a handful of distinct amounts and thousands of lines: each is formatted once
-    per language (number_format was most of listing a month's changes)."""
-    return number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
+        return wording.items(partial(getattr, self), (basis or self.basis).dues_text)

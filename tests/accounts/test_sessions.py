@@ -111,3 +111,36 @@ def test_changing_password_ends_other_sessions(owner, employer):
     assert response.status_code == 302
     assert logged_in(first.get(HOME))
     assert second.get(HOME).status_code == 302
+
+
+def test_a_busy_session_is_written_at_most_once_a_minute(client, owner):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        log_in(client, "10000001")
+        client.get(reverse("accounts:after_login"))
+    key = client.session.session_key
+
+    def expiry():
+        return Session.objects.get(session_key=key).expire_date
+
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
+        client.get(HOME)
+        pushed = expiry()
+    assert pushed == start + timedelta(seconds=61, minutes=30)
+    with time_machine.travel(start + timedelta(seconds=100), tick=False):
+        client.get(HOME)
+    assert expiry() == pushed  # within the minute: not written again
+    with time_machine.travel(start + timedelta(seconds=122), tick=False):
+        client.get(HOME)
+    assert expiry() == start + timedelta(seconds=122, minutes=30)
+
+
+def test_idle_sessions_end_within_the_minute_before_30_minutes_never_after(client, owner):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        log_in(client, "10000001")
+        client.get(reverse("accounts:after_login"))
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        assert logged_in(client.get(HOME))  # not written: the session was saved 30 s ago
+    with time_machine.travel(start + timedelta(seconds=30, minutes=30), tick=False):
+        assert client.get(HOME).status_code == 302

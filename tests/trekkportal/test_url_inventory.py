@@ -50,6 +50,7 @@ STAFF = {
     "deductions:staff_overview_current": [],
     "deductions:staff_overview": ["2021-02"],
     "deductions:staff_overview_csv": ["2021-02"],
+    "deductions:staff_month_changes_csv": ["2021-02"],
     "deductions:list_overview": [],
     "deductions:list_overview_month": ["2021-02"],
     "messaging:staff_inbox": [],
