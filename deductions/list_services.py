@@ -190,6 +190,10 @@ def list_replace_from_upload(*, deduction_list, result, upload, actor, request=N
 def list_deliver(*, deduction_list, actor, request=None):
     """Delivers the list: one transaction; a second submit finds it delivered and does nothing.
 
+    The delivery's PDF is not made here: WeasyPrint needs about 8 s a 1,000 lines, too long for
+    a contact to wait on. `pdfs_render_pending` (cron, every minute) makes it from the
+    delivered lines, or the first download does, whichever comes first.
+
     Returns True when this call delivered it.
     """
     with transaction.atomic():
@@ -230,14 +234,36 @@ def list_deliver(*, deduction_list, actor, request=None):
             total=str(locked.total),
             deviations=len(deviations),
         )
-    # The PDF is rendered from the delivered lines after the commit, so the row lock is not held
-    # while WeasyPrint works; should that fail, the first download renders it instead.
-    try:
-        delivery_pdf(delivery=delivery)
-    except Exception:
-        logger.exception("PDF of list %s version %s failed", locked.public_id, delivery.number)
     deduction_list.refresh_from_db()
     return True
+
+
+def pdfs_render_pending(*, limit=None):
+    """Renders the PDF of every delivery that has none yet, oldest first. Returns how many
+    were rendered and how many failed (logged; tried again next time).
+
+    Each is claimed with a row lock that other runs skip, so two hosts never render the same
+    one; a download meanwhile renders its own copy and the first to record it wins."""
+    rendered = failed = 0
+    pending = ListDelivery.objects.filter(pdf="").order_by("delivered_at")
+    for pk in pending.values_list("pk", flat=True)[:limit]:
+        with transaction.atomic():
+            delivery = (
+                pending.filter(pk=pk)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("deduction_list__basis__employer")
+                .first()
+            )
+            if delivery is None:  # rendered meanwhile, or another run has it
+                continue
+            try:
+                delivery_pdf(delivery=delivery)
+            except Exception:
+                logger.exception("PDF of delivery %s failed", delivery.pk)
+                failed += 1
+                continue
+        rendered += 1
+    return rendered, failed
 
 
 def delivery_pdf(*, delivery):

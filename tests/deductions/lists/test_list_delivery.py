@@ -1,7 +1,10 @@
 """Delivering a list: confirmation with totals and deviations, one transaction, once, locked."""
 
+import io
 from decimal import Decimal
 
+import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.audit import AuditEvent
@@ -52,7 +55,8 @@ def test_delivering_locks_the_list_and_the_month_shows_levert(owner_client, owne
     assert deduction_list.delivered_by == owner
     assert deduction_list.total == Decimal("561.00")
     delivery = ListDelivery.objects.get(deduction_list=deduction_list)
-    assert delivery.number == 1 and delivery.line_count == 3 and delivery.pdf
+    assert delivery.number == 1 and delivery.line_count == 3
+    assert not delivery.pdf  # made by render_list_pdfs or the first download, not here
     assert AuditEvent.objects.filter(action="list_delivered").count() == 1
     home = owner_client.get(reverse("home")).text
     table = home.split('data-testid="month-table"')[1].split("</table>")[0]
@@ -138,14 +142,14 @@ def test_after_delivery_a_supplementary_list_can_be_registered(owner_client, feb
 def test_the_delivered_pdf_is_served_from_storage_and_the_download_is_audited(
     owner_client, february
 ):
-    import io
-
     from pypdf import PdfReader
 
     deduction_list = saved_list(owner_client)
     deliver(owner_client, deduction_list)
+    call_command("render_list_pdfs")
     delivery = deduction_list.deliveries.get()
     stored_name = delivery.pdf.name
+    assert stored_name
     url = reverse("deductions:list_pdf", args=[deduction_list.public_id])
     response = owner_client.get(url)
     assert response.status_code == 200
@@ -166,7 +170,27 @@ def test_no_pdf_before_delivery(owner_client, february):
     assert owner_client.get(url).status_code == 404
 
 
-def test_when_the_pdf_fails_at_delivery_the_list_is_still_delivered_and_the_download_renders_it(
+def test_a_delivery_without_a_pdf_yet_gets_one_at_the_first_download(owner_client, february):
+    deduction_list = saved_list(owner_client)
+    deliver(owner_client, deduction_list)
+    response = owner_client.get(reverse("deductions:list_pdf", args=[deduction_list.public_id]))
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert deduction_list.deliveries.get().pdf
+
+
+def test_render_list_pdfs_makes_each_missing_pdf_once(owner_client, february):
+    deduction_list = saved_list(owner_client)
+    deliver(owner_client, deduction_list)
+    out = io.StringIO()
+    call_command("render_list_pdfs", stdout=out)
+    assert out.getvalue().startswith("1 PDF-er laget")
+    stored = deduction_list.deliveries.get().pdf.name
+    assert stored.endswith(".pdf")
+    call_command("render_list_pdfs", stdout=io.StringIO())
+    assert deduction_list.deliveries.get().pdf.name == stored
+
+
+def test_render_list_pdfs_reports_a_failure_and_tries_again_next_time(
     owner_client, february, monkeypatch
 ):
     from deductions import list_services
@@ -174,16 +198,16 @@ def test_when_the_pdf_fails_at_delivery_the_list_is_still_delivered_and_the_down
     real_render = list_services.render_pdf
     monkeypatch.setattr(list_services, "render_pdf", lambda *a, **k: 1 / 0)
     deduction_list = saved_list(owner_client)
-    assert deliver(owner_client, deduction_list).status_code == 302
-    delivery = deduction_list.deliveries.get()
-    assert not delivery.pdf
-    deduction_list.refresh_from_db()
-    assert deduction_list.is_delivered
+    deliver(owner_client, deduction_list)
+    errors = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("render_list_pdfs", stdout=io.StringIO(), stderr=errors)
+    assert exit_.value.code == 1
+    assert "1 trekkliste-PDF-er kunne ikke lages" in errors.getvalue()
+    assert not deduction_list.deliveries.get().pdf
     monkeypatch.setattr(list_services, "render_pdf", real_render)
-    response = owner_client.get(reverse("deductions:list_pdf", args=[deduction_list.public_id]))
-    assert b"".join(response.streaming_content).startswith(b"%PDF")
-    delivery.refresh_from_db()
-    assert delivery.pdf
+    call_command("render_list_pdfs", stdout=io.StringIO())
+    assert deduction_list.deliveries.get().pdf
 
 
 def test_delivery_needs_the_csrf_token(owner, employer, february):

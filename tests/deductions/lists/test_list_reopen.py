@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.audit import AuditEvent
@@ -55,6 +56,9 @@ def test_staff_reopen_with_a_reason_and_the_contact_delivers_again(
     assert delivered.total == Decimal("611.00")
     versions = list(delivered.deliveries.order_by("number"))
     assert [v.total for v in versions] == [Decimal("561.00"), Decimal("611.00")]
+    call_command("render_list_pdfs")
+    for version in versions:
+        version.refresh_from_db()
     assert versions[0].pdf.name != versions[1].pdf.name
     actions = list(
         AuditEvent.objects.filter(object_ref=delivered.public_ref)
