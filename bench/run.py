@@ -181,22 +181,7 @@ def bench_pages(info, env, memory, args):
     cookies = run_task("sessions", env, memory, employer=info["largest"], count=32)["cookies"]
     urls = _page_urls(info["last"])
     port = args.port
-    server = subprocess.Popen(  # noqa: S603
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "trekkportal.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = _gunicorn(args, env)
     results = {}
     try:
         _wait_for(port)
@@ -216,6 +201,118 @@ def bench_pages(info, env, memory, args):
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     return results
+
+
+def _gunicorn(args, env):
+    return subprocess.Popen(  # noqa: S603
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "trekkportal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def bench_delivery(info, env, memory, args):
+    """(6) Delivering a 2,000-line list under load: `clients` contacts each deliver their own
+    prefilled list (POST "Lever trekkliste") over and over, the list set back to a draft by
+    SQL between deliveries (not timed); against the one-query view, driven the same way.
+
+    Not wrk: a delivery is a one-time change of state, so every request needs a list that is
+    not delivered, which wrk cannot set up between requests."""
+    import psycopg
+
+    prepared = run_task(
+        "delivery-lists", env, memory, employer=info["near_2000"], count=args.clients
+    )
+    lists = prepared["lists"]
+    if len(lists) < args.clients:
+        raise SystemExit(f"only {len(lists)} months to deliver; need {args.clients}")
+    headers = {
+        "Cookie": f"sessionid={prepared['cookie']}; csrftoken={prepared['csrf']}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    body = f"csrfmiddlewaretoken={prepared['csrf']}"
+    reset = f'UPDATE "{prepared["table"]}" SET status = %s WHERE id = %s'  # noqa: S608
+
+    def deliver(client, connection):
+        connection.execute(reset, ["draft", lists[client]["pk"]])
+        return "POST", lists[client]["url"], body, 302
+
+    def one_query(client, connection):
+        return "GET", "/bench/en-sporring/", None, 200
+
+    measured([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env, capture=False)
+    server = _gunicorn(args, env)
+    try:
+        _wait_for(args.port)
+        results = {}
+        for name, request in (("grunnlinje", one_query), ("levering", deliver)):
+            _drive(args.port, request, headers, args.clients, 3, env)  # warm-up
+            results[name] = _drive(args.port, request, headers, args.clients, args.duration, env)
+        memory["gunicorn worker (delivery)"] = _worker_peak_memory(server.pid)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        with psycopg.connect(_libpq(env["DATABASE_URL"]), autocommit=True) as connection:
+            for item in lists:  # drafts again, for the next run
+                connection.execute(reset, ["draft", item["pk"]])
+    results["lines"] = statistics.median(item["lines"] for item in lists)
+    return results
+
+
+def _libpq(database_url):
+    return database_url.replace("postgres://", "postgresql://", 1)
+
+
+def _drive(port, request, headers, clients, duration, env):
+    """`clients` threads in a closed loop for `duration` seconds, each on its own connection:
+    latency of each request (median, p99) and completed requests per second."""
+    import threading
+
+    import psycopg
+
+    latencies, errors = [], []
+    deadline = time.perf_counter() + duration
+
+    def client(number):
+        web = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        with psycopg.connect(_libpq(env["DATABASE_URL"]), autocommit=True) as connection:
+            while time.perf_counter() < deadline:
+                method, url, body, expected = request(number, connection)
+                started = time.perf_counter()
+                web.request(method, url, body=body, headers=headers)
+                response = web.getresponse()
+                response.read()
+                latencies.append(time.perf_counter() - started)
+                if response.status != expected:
+                    errors.append(response.status)
+        web.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "p50_ms": latencies[len(latencies) // 2] * 1000,
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        "rps": len(latencies) / wall,
+        "requests": len(latencies),
+        "errors": len(errors),
+    }
 
 
 def _wrk(port, url, env, clients, duration):
@@ -397,6 +494,19 @@ def report(result):
             f"{_s(p['baseline'])} (WeasyPrint, plain table) | "
             f"{ratio(p['seconds'], p['baseline']):.2f}x | – | – |"
         )
+    if "delivery" in result:
+        d = result["delivery"]
+        p, base = d["levering"], d["grunnlinje"]
+        out.append(
+            f"| (6) deliver a list of {d['lines']:,.0f} lines (POST «Lever trekkliste»), "
+            f"{result['clients']} clients: p50 / p99 / req/s | {p['p50_ms']:.0f} / "
+            f"{p['p99_ms']:.0f} ms / {p['rps']:.1f} | {base['p50_ms']:.0f} / "
+            f"{base['p99_ms']:.0f} ms / {base['rps']:.0f} (one-query view, same driver) | "
+            f"{ratio(p['p99_ms'], base['p99_ms']):.1f}x p99, "
+            f"{ratio(base['rps'], p['rps']):.1f}x req/s | – | – |"
+        )
+        if p["errors"] or base["errors"]:
+            result["notes"].append(f"delivery: {p['errors']} unexpected answers")
     out += ["", "| (5) process | peak memory (maxrss) |", "| --- | --- |"]
     out += [f"| {name} | {mb:.0f} MB |" for name, mb in sorted(result["memory"].items())]
     if result["notes"]:
@@ -426,7 +536,10 @@ def main():
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers.")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
-        "--only", nargs="+", choices=["generation", "changes", "pages", "pdf"], help="A subset."
+        "--only",
+        nargs="+",
+        choices=["generation", "changes", "pages", "pdf", "delivery"],
+        help="A subset.",
     )
     args = parser.parse_args()
     args.database_url = args.database_url or f"{SERVER}/{DATABASES[args.scale]}"
@@ -446,12 +559,13 @@ def main():
     info = result["info"] = run_task("info", env, memory)
     if not info["last"]:
         raise SystemExit("The database has no published month: run with --fresh.")
-    wanted = args.only or ["generation", "changes", "pages", "pdf"]
+    wanted = args.only or ["generation", "changes", "pages", "delivery", "pdf"]
     steps = {
         "generation": lambda: bench_generation(info, env, memory, args.repeats),
         "changes": lambda: bench_changes(info, env, memory, args.repeats),
         "pages": lambda: bench_pages(info, env, memory, args),
         "pdf": lambda: bench_pdf(info, env, memory, args.pdf_repeats),
+        "delivery": lambda: bench_delivery(info, env, memory, args),
     }
     for name in wanted:
         print(f"… {name}", flush=True)

@@ -28,11 +28,21 @@ from django.db.models.functions import Abs  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils.crypto import get_random_string  # noqa: E402
 
 from accounts.middleware import ROLE_SESSION_KEY  # noqa: E402
 from accounts.models import Role  # noqa: E402
 from deductions import exports  # noqa: E402
-from deductions.models import Basis, BasisLine, Category, Deduction, Member, Rate  # noqa: E402
+from deductions.list_services import list_start  # noqa: E402
+from deductions.models import (  # noqa: E402
+    Basis,
+    BasisLine,
+    Category,
+    Deduction,
+    DeductionList,
+    Member,
+    Rate,
+)
 from deductions.month_changes import month_change_rows  # noqa: E402
 from deductions.period import Period  # noqa: E402
 from deductions.services import _LINE_COLUMNS, basis_generate  # noqa: E402
@@ -65,18 +75,19 @@ def warm(function):
 
 @task
 def info(args):
-    """What the data holds: the last published month, the largest employer and the employer
-    whose basis is closest to 1,000 lines that month."""
+    """What the data holds: the last published month, the largest employer and the employers
+    whose basis is closest to 1,000 and to 2,000 lines that month."""
     last = Basis.objects.published().order_by("-period").values_list("period", flat=True).first()
     if last is None:
         return {"last": None}
     month = Basis.objects.published().filter(period=last)
     largest = month.order_by("-line_count").select_related("employer").first()
-    near_1000 = (
-        month.annotate(distance=Abs(F("line_count") - 1000))
+    near_1000, near_2000 = (
+        month.annotate(distance=Abs(F("line_count") - size))
         .order_by("distance")
         .select_related("employer")
         .first()
+        for size in (1000, 2000)
     )
     counts = {
         "members": Member.objects.count(),
@@ -98,6 +109,7 @@ def info(args):
         "largest_changes": largest.change_count,
         "near_1000": near_1000.employer.number if near_1000 else largest.employer.number,
         "near_1000_lines": near_1000.line_count if near_1000 else largest.line_count,
+        "near_2000": near_2000.employer.number if near_2000 else largest.employer.number,
         "month_lines": sum(month.values_list("line_count", flat=True)),
         "month_changes": sum(month.values_list("change_count", flat=True)),
     }
@@ -276,6 +288,44 @@ def pdf_baseline(args):
 
     seconds, content = warm(run)
     return {"seconds": seconds, "bytes": len(content), "lines": basis.line_count}
+
+
+# --- (6) Delivering a 2,000-line list ------------------------------------------------------------
+
+
+@task
+def delivery_lists(args):
+    """One prefilled list (a draft) in each of the employer's last `count` months, a logged-in
+    session of its contact and a CSRF token: what the delivery load sends."""
+    role = (
+        Role.objects.filter(employer__number=args.employer)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    bases = (
+        Basis.objects.published().filter(employer=role.employer).order_by("-period")[: args.count]
+    )
+    lists = []
+    for basis in bases:
+        # A draft again if an earlier run left it delivered (the load delivers it many times).
+        basis.lists.filter(kind=DeductionList.Kind.MAIN).update(status=DeductionList.Status.DRAFT)
+        deduction_list = list_start(basis=basis, actor=role.user)
+        lists.append(
+            {
+                "pk": deduction_list.pk,
+                "url": reverse("deductions:list_confirm", args=[deduction_list.public_id]),
+                "lines": deduction_list.line_count,
+            }
+        )
+    client = _contact_client(args.employer)
+    secret = get_random_string(32)
+    return {
+        "lists": lists,
+        "cookie": client.cookies["sessionid"].value,
+        "csrf": secret,
+        "table": DeductionList._meta.db_table,
+    }
 
 
 # --- (3) Pages: sessions for wrk, and the queries each page makes ------------------------------
