@@ -59,9 +59,6 @@ def _basis_page(request, basis, view, lines):
     if sort not in SORTS:
         sort = "navn"
     page = Paginator(lines.order_by(*SORTS[sort]), LINES_PER_PAGE).get_page(request.GET.get("side"))
-    page.object_list = list(page.object_list)
-    for line in page.object_list:
-        line.basis = basis  # the lines' items read the month's rates without a query each
     return render(
         request,
         f"deductions/basis_{'full' if view == exports.FULL else 'changes'}.html",

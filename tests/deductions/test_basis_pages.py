@@ -119,3 +119,33 @@ def big_month(employer, size):
     )
     basis_generate(period=Period(2021, 1))
     return Basis.objects.get(employer=employer, period=Period(2021, 1))
+
+
+def row_of(body, name):
+    start = body.index(f'<th scope="row">{name}')
+    return " ".join(body[start : body.index("</tr>", start)].split())
+
+
+def test_each_full_row_shows_the_dues_rate_and_the_fixed_amounts(owner_client, february):
+    body = owner_client.get(full_url()).text
+    linda = row_of(body, "Hauge Linda")
+    assert "<td>1,1 %</td>" in linda and '<td class="num">85,00</td>' in linda
+    january = owner_client.get(full_url("2021-01")).text
+    apprentice = row_of(january, "=Lærling Lise")
+    assert "<td>Lærling</td>" in apprentice and '<td class="num">42,00</td>' in apprentice
+
+
+def test_each_change_row_shows_what_changed_and_what_is_deducted_now(owner_client, february):
+    body = owner_client.get(changes_url()).text
+    stopped = row_of(body, "Berg Per")
+    assert "<td>Stopp trekk</td>" in stopped and "Skal ikke trekkes" in stopped
+
+
+@pytest.mark.parametrize("url", [changes_url(), full_url()])
+def test_names_in_the_rows_are_escaped(owner_client, february, url):
+    february.lines.filter(name="Hauge Linda").update(
+        name="<script>alert(1)</script>", employee_number='"><b>'
+    )
+    body = owner_client.get(url).text
+    assert "<script>alert(1)</script>" not in body and '"><b>' not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
