@@ -75,6 +75,7 @@ def test_front_page_queries_do_not_grow_with_the_number_of_roles(owner_client, o
             assert owner_client.get(HOME).status_code == 200
         return len(queries)
 
+    owner_client.get(HOME)  # the session's first save after login is not what is compared
     one_role = count()
     for number in range(5):
         employer = Employer.objects.create(number=f"9500000{number}", name=f"Bedrift {number}")
