@@ -262,6 +262,12 @@ class MonthLists:
     open_list: DeductionList | None = None
 
     @property
+    def list_total(self):
+        """What the delivered lists (main and supplementary) add up to; None before any is."""
+        totals = [item.total for item in self.delivered if item.is_delivered]
+        return sum(totals) if totals else None
+
+    @property
     def main_delivered(self):
         return any(item.kind == DeductionList.Kind.MAIN for item in self.delivered)
 

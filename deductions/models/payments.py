@@ -10,7 +10,7 @@ import hashlib
 from decimal import Decimal
 
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models import OuterRef, Subquery, Sum
 
 from deductions.fields import PeriodField
 
@@ -160,18 +160,9 @@ class PaymentQuerySet(models.QuerySet):
 
 
 def with_paid_total(bases):
-    """Bases annotated for the month table: `paid_total` (None when nothing is paid), the
-    delivered lists' `list_total` and `payment_difference` (paid less listed; None without
-    both)."""
-    from deductions import delivery
-
-    money = models.DecimalField(max_digits=14, decimal_places=2)
-    return bases.annotate(
-        paid_total=Payment.objects.paid_total_subquery(),
-        list_total=delivery.list_total(employer_ref="employer", period_ref="period"),
-    ).annotate(
-        payment_difference=models.ExpressionWrapper(F("paid_total") - F("list_total"), money)
-    )
+    """Bases annotated for the month table with `paid_total` (None when nothing is paid); the
+    difference against the delivered lists is `Basis.payment_difference`."""
+    return bases.annotate(paid_total=Payment.objects.paid_total_subquery())
 
 
 class Payment(models.Model):
