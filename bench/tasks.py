@@ -210,12 +210,15 @@ def changes(args):
 @task
 def changes_baseline(args):
     """One hand-written join: every changed line of the month with its employer and the
-    employer's count (a window), fetched in chunks; no model objects, no text."""
+    employer's count (a window), fetched in chunks; no model objects, no text. It fetches the
+    same columns the listing needs (who, the change flags, the items and their amounts, the
+    month's dues rate)."""
     sql = f"""
-        SELECT e.number, e.name, l.member_number, l.name, l.national_id, l.deducted,
-               l.category, l.home_insurance, l.travel_insurance, l.started, l.stopped,
-               l.home_started, l.home_stopped, l.travel_started, l.travel_stopped,
-               l.became_ordinary, l.became_apprentice,
+        SELECT e.number, e.name, l.member_number, l.name, l.national_id, l.employee_number,
+               l.started, l.stopped, l.home_started, l.home_stopped, l.travel_started,
+               l.travel_stopped, l.became_ordinary, l.became_apprentice, l.deducted, l.category,
+               l.home_insurance, l.travel_insurance, l.home_insurance_amount,
+               l.travel_insurance_amount, l.apprentice_amount, b.dues_percent,
                count(*) OVER (PARTITION BY b.id)
         FROM {table(BasisLine)} l
         JOIN {table(Basis)} b ON b.id = l.basis_id
