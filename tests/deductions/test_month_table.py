@@ -49,3 +49,17 @@ def test_older_months_are_on_their_own_page(owner_client, fifteen_months):
 
 def test_front_page_without_months_says_none_are_published(owner_client):
     assert "Ingen måneder er publisert ennå." in owner_client.get(reverse("home")).text
+
+
+def test_each_months_links_lead_to_that_months_pages(owner_client, fifteen_months):
+    body = owner_client.get(reverse("home")).text
+    start = body.index('<th scope="row">2021/02</th>')
+    row = body[start : body.index("</tr>", start)]
+    for name, text in [
+        ("basis_changes", "Vis kun endringer"),
+        ("basis_full", "Vis hele trekkgrunnlaget"),
+        ("list_new", "Registrer trekkliste i nettskjema"),
+        ("list_upload", "Last opp fil"),
+    ]:
+        url = reverse(f"deductions:{name}", args=["2021-02"])
+        assert f'href="{url}"' in row and text in row
