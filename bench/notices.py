@@ -187,12 +187,13 @@ def _messages(rows, bases):
     """The command's messages, rendered once per employer like the command does."""
     from django.conf import settings
 
-    from deductions.mailings import NOTICE_TEMPLATES, notice_context, render_mail
+    from deductions.mailings import NOTICE_TEMPLATES, notice_context
+    from trekkportal.mail import render_templated_mail
 
     rendered = {}
     for employer_id, email in rows:
         if employer_id not in rendered:
-            rendered[employer_id] = render_mail(
+            rendered[employer_id] = render_templated_mail(
                 NOTICE_TEMPLATES, notice_context(bases[employer_id])
             )
         content = rendered[employer_id].to(email).message().as_bytes(linesep="\r\n")
