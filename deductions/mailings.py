@@ -233,20 +233,21 @@ def _send_rows(kind, period, employers, build, progress):
 
 
 def _send_batch(kind, token, built, mail, report, progress, total):
-    for row, rendered in built:
-        if rendered is None:
-            row.mark_skipped(token)
-            continue
-        error = rendered if isinstance(rendered, str) else mail.send(rendered, row.email)
-        if error is None:
-            row.mark_sent(token)
-            report.sent += 1
-        else:
-            row.mark_failed(token, error)
-            report.failed += 1
-            logger.warning("%s to %s failed: %s", kind, row.email, error)
-        if progress:
-            progress(report.sent + report.failed, total)
+    with db.cursor() as cursor:
+        for row, rendered in built:
+            if rendered is None:
+                row.mark_skipped(token)
+                continue
+            error = rendered if isinstance(rendered, str) else mail.send(rendered, row.email)
+            if error is None:
+                row.mark_sent(token, cursor)
+                report.sent += 1
+            else:
+                row.mark_failed(token, error)
+                report.failed += 1
+                logger.warning("%s to %s failed: %s", kind, row.email, error)
+            if progress:
+                progress(report.sent + report.failed, total)
 
 
 @contextmanager
