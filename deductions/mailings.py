@@ -217,9 +217,9 @@ def _send_rows(kind, period, employers, build, progress):
                 _send_batch(kind, token, build(claimed), mail, report, progress, total)
             finally:
                 # Interrupted: give back what this batch did not get to, for the next run.
-                CycleMail.objects.filter(claim_token=token).update(
-                    claim_token=None, claimed_at=None
-                )
+                CycleMail.objects.filter(
+                    pk__in=[row.pk for row in claimed], claim_token=token
+                ).update(claim_token=None, claimed_at=None)
     report.remaining = rows.unsent().count()
     if report.sent or report.failed:
         AuditEvent.objects.record(

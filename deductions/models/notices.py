@@ -73,7 +73,8 @@ class CycleMailQuerySet(models.QuerySet):
             )
             if ids:
                 CycleMail.objects.filter(pk__in=ids).update(claim_token=token, claimed_at=now)
-        rows = CycleMail.objects.filter(claim_token=token).select_related("employer")
+        # By primary key: the claim token has no index (a scan of the whole table per batch).
+        rows = CycleMail.objects.filter(pk__in=ids, claim_token=token).select_related("employer")
         return token, list(rows.order_by("employer_id", "pk"))
 
 
