@@ -6,15 +6,12 @@ the claim's holder (see `deductions.models.notices`). One SMTP connection serves
 """
 
 import logging
-import smtplib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +23,7 @@ from deductions.models import Basis, CycleMail
 from deductions.period import Period
 from deductions.services import basis_generate
 from employers.models import Employer
+from trekkportal.mail import MailRun, render_templated_mail
 
 logger = logging.getLogger(__name__)
 
@@ -52,44 +50,6 @@ def payment_account_text(account=None):
     """`90010741504` as written on a giro: `9001 07 41504`."""
     account = account or settings.PAYMENT_ACCOUNT
     return f"{account[:4]} {account[4:6]} {account[6:]}"
-
-
-@dataclass(frozen=True)
-class RenderedMail:
-    subject: str
-    text: str
-    html: str
-
-    def to(self, address, connection=None):
-        """The message to one recipient; replies go to the union."""
-        message = EmailMultiAlternatives(
-            subject=self.subject,
-            body=self.text,
-            to=[address],
-            reply_to=[settings.UNION_REPLY_TO],
-            connection=connection,
-        )
-        message.attach_alternative(self.html, "text/html")
-        return message
-
-
-def render_mail(template_prefix, context):
-    """A subject/text/html template set rendered once (for every contact of an employer)."""
-    context = {
-        "site_url": settings.SITE_URL,
-        "union_name": settings.UNION_NAME,
-        "union_email": settings.UNION_REPLY_TO,
-        **context,
-    }
-    return RenderedMail(
-        subject=" ".join(render_to_string(f"{template_prefix}_subject.txt", context).split()),
-        text=render_to_string(f"{template_prefix}.txt", context),
-        html=render_to_string(f"{template_prefix}.html", context),
-    )
-
-
-def build_mail(template_prefix, context, to, connection=None):
-    return render_mail(template_prefix, context).to(to, connection)
 
 
 # --- The monthly notice ---------------------------------------------------------------------
@@ -127,7 +87,7 @@ def notices_send(*, period, employer=None, dry_run=False, progress=None, actor=N
     basis_generate(period=period, publish=True, actor=actor)
     CycleMail.objects.create_missing(kind=CycleMail.Kind.NOTICE, period=period, employers=employers)
 
-    def build(rows, connection):
+    def build(rows):
         bases = {
             basis.employer_id: basis
             for basis in Basis.objects.published()
@@ -141,8 +101,10 @@ def notices_send(*, period, employer=None, dry_run=False, progress=None, actor=N
                 yield row, "Trekkgrunnlaget for måneden er ikke publisert."
                 continue
             if row.employer_id not in rendered:
-                rendered[row.employer_id] = render_mail(NOTICE_TEMPLATES, notice_context(basis))
-            yield row, rendered[row.employer_id].to(row.email, connection)
+                rendered[row.employer_id] = render_templated_mail(
+                    NOTICE_TEMPLATES, notice_context(basis)
+                )
+            yield row, rendered[row.employer_id]
 
     return _send_rows(CycleMail.Kind.NOTICE, period, employers, build, progress)
 
@@ -197,7 +159,7 @@ def reminders_send(*, period, dry_run=False, progress=None, today=None):
         "account": payment_account_text(),
     }
 
-    def build(rows, connection):
+    def build(rows):
         rendered = {}
         for row in rows:
             if row.employer_id in delivered:
@@ -209,8 +171,10 @@ def reminders_send(*, period, dry_run=False, progress=None, today=None):
                     "employer": row.employer,
                     "kid": kid_for(row.employer.number, period),
                 }
-                rendered[row.employer_id] = render_mail(REMINDER_TEMPLATES, message_context)
-            yield row, rendered[row.employer_id].to(row.email, connection)
+                rendered[row.employer_id] = render_templated_mail(
+                    REMINDER_TEMPLATES, message_context
+                )
+            yield row, rendered[row.employer_id]
 
     return _send_rows(CycleMail.Kind.REMINDER, period, employers, build, progress)
 
@@ -238,28 +202,24 @@ def _dry_run(kind, period, employers):
 
 
 def _send_rows(kind, period, employers, build, progress):
-    """Claims and sends the period's unsent rows in batches over one SMTP connection."""
+    """Claims and sends the period's unsent rows in batches over one connection to the mail
+    server. `build(rows)` yields (row, RenderedMail), (row, error text) or (row, None: skip)."""
     report = SendReport(kind, period)
     rows = CycleMail.objects.of(kind, period).filter(employer__in=employers)
     total = rows.unsent().count()
     run_started = timezone.now()
-    mail = get_connection()
-    _open(mail)
-    try:
-        with _quick_commits():
-            while True:
-                token, claimed = rows.claim(run_started=run_started, limit=BATCH_SIZE)
-                if not claimed:
-                    break
-                try:
-                    _send_batch(kind, token, build(claimed, mail), mail, report, progress, total)
-                finally:
-                    # Interrupted: give back what this batch did not get to, for the next run.
-                    CycleMail.objects.filter(claim_token=token).update(
-                        claim_token=None, claimed_at=None
-                    )
-    finally:
-        mail.close()
+    with MailRun() as mail, _quick_commits():
+        while True:
+            token, claimed = rows.claim(run_started=run_started, limit=BATCH_SIZE)
+            if not claimed:
+                break
+            try:
+                _send_batch(kind, token, build(claimed), mail, report, progress, total)
+            finally:
+                # Interrupted: give back what this batch did not get to, for the next run.
+                CycleMail.objects.filter(
+                    pk__in=[row.pk for row in claimed], claim_token=token
+                ).update(claim_token=None, claimed_at=None)
     report.remaining = rows.unsent().count()
     if report.sent or report.failed:
         AuditEvent.objects.record(
@@ -273,20 +233,21 @@ def _send_rows(kind, period, employers, build, progress):
 
 
 def _send_batch(kind, token, built, mail, report, progress, total):
-    for row, message in built:
-        if message is None:
-            row.mark_skipped(token)
-            continue
-        error = message if isinstance(message, str) else _send_one(mail, message)
-        if error is None:
-            row.mark_sent(token)
-            report.sent += 1
-        else:
-            row.mark_failed(token, error)
-            report.failed += 1
-            logger.warning("%s to %s failed: %s", kind, row.email, error)
-        if progress:
-            progress(report.sent + report.failed, total)
+    with db.cursor() as cursor:
+        for row, rendered in built:
+            if rendered is None:
+                row.mark_skipped(token)
+                continue
+            error = rendered if isinstance(rendered, str) else mail.send(rendered, row.email)
+            if error is None:
+                row.mark_sent(token, cursor)
+                report.sent += 1
+            else:
+                row.mark_failed(token, error)
+                report.failed += 1
+                logger.warning("%s to %s failed: %s", kind, row.email, error)
+            if progress:
+                progress(report.sent + report.failed, total)
 
 
 @contextmanager
@@ -305,23 +266,3 @@ def _quick_commits():
     finally:
         with db.cursor() as cursor:
             cursor.execute("RESET synchronous_commit")
-
-
-def _open(connection):
-    try:
-        connection.open()
-    except (smtplib.SMTPException, OSError) as error:
-        logger.warning("could not connect to the mail server: %s", error)
-
-
-def _send_one(connection, message):
-    """None when the server took the message, else the error (the connection is reopened)."""
-    try:
-        if connection.send_messages([message]) == 1:
-            return None
-        error = "Meldingen ble ikke sendt (ingen forbindelse til e-posttjeneren)."
-    except (smtplib.SMTPException, OSError) as exception:
-        error = f"{type(exception).__name__}: {exception}"
-    connection.close()
-    _open(connection)
-    return error

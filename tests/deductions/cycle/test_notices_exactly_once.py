@@ -1,6 +1,7 @@
 """The notice is sent exactly once per (employer, period, recipient): failures, crashes half-way
 and re-runs neither lose nor double a mail."""
 
+import smtplib
 from datetime import timedelta
 from io import StringIO
 from unittest import mock
@@ -86,18 +87,17 @@ class Crash(BaseException):
 
 
 def crash_after(count):
-    from django.core.mail.backends.smtp import EmailBackend
-
-    real = EmailBackend.send_messages
+    """The process dies as it hands the mail after the first `count` to the mail server."""
+    real = smtplib.SMTP.sendmail
     calls = []
 
-    def send_messages(self, messages):
+    def sendmail(self, *args, **kwargs):
         if len(calls) >= count:
             raise Crash
         calls.append(1)
-        return real(self, messages)
+        return real(self, *args, **kwargs)
 
-    return mock.patch.object(EmailBackend, "send_messages", send_messages)
+    return mock.patch.object(smtplib.SMTP, "sendmail", sendmail)
 
 
 def test_interrupted_run_then_rerun_sends_exactly_the_rest(ten_contacts, smtp_server):

@@ -85,6 +85,15 @@ def test_one_smtp_connection_serves_the_whole_run(march, smtp_server, employer):
     assert smtp_server.connections == 1
 
 
+def test_contact_at_a_non_ascii_domain_gets_the_notice_at_its_ascii_form(
+    march, smtp_server, employer
+):
+    add_contact("10000012", "Åse Bøler", "ase@bøler.no", employer)
+    run("--period", "2021-03")
+    assert len(smtp_server.to("ase@xn--bler-gra.no")) == 1
+    assert CycleMail.objects.get(email="ase@bøler.no").status == CycleMail.Status.SENT
+
+
 def test_running_again_sends_nothing_new(march, smtp_server):
     run("--period", "2021-03")
     output = run("--period", "2021-03")
