@@ -20,6 +20,15 @@ def logged_in(response):
     return response.status_code == 200
 
 
+def log_in_now(client):
+    """Logs Kari in with the clock stopped; returns that moment."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        log_in(client, "10000001")
+        client.get(reverse("accounts:after_login"))
+    return start
+
+
 def test_login_gives_a_new_session_key(client, owner):
     client.get(reverse("accounts:password_reset"))
     client.session.save()
@@ -31,10 +40,7 @@ def test_login_gives_a_new_session_key(client, owner):
 
 
 def test_session_ends_after_30_idle_minutes(client, owner):
-    start = timezone.now()
-    with time_machine.travel(start, tick=False):
-        log_in(client, "10000001")
-        client.get(reverse("accounts:after_login"))
+    start = log_in_now(client)
     with time_machine.travel(start + timedelta(minutes=29), tick=False):
         assert logged_in(client.get(HOME))
     with time_machine.travel(start + timedelta(minutes=29 + 31), tick=False):
@@ -44,10 +50,7 @@ def test_session_ends_after_30_idle_minutes(client, owner):
 
 
 def test_session_ends_12_hours_after_login_however_active(client, owner):
-    start = timezone.now()
-    with time_machine.travel(start, tick=False):
-        log_in(client, "10000001")
-        client.get(reverse("accounts:after_login"))
+    start = log_in_now(client)
     minutes = 20
     while minutes < 12 * 60:
         with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
@@ -114,10 +117,7 @@ def test_changing_password_ends_other_sessions(owner, employer):
 
 
 def test_a_busy_session_is_written_at_most_once_a_minute(client, owner):
-    start = timezone.now()
-    with time_machine.travel(start, tick=False):
-        log_in(client, "10000001")
-        client.get(reverse("accounts:after_login"))
+    start = log_in_now(client)
     key = client.session.session_key
 
     def expiry():
@@ -136,10 +136,7 @@ def test_a_busy_session_is_written_at_most_once_a_minute(client, owner):
 
 
 def test_idle_sessions_end_within_the_minute_before_30_minutes_never_after(client, owner):
-    start = timezone.now()
-    with time_machine.travel(start, tick=False):
-        log_in(client, "10000001")
-        client.get(reverse("accounts:after_login"))
+    start = log_in_now(client)
     with time_machine.travel(start + timedelta(seconds=30), tick=False):
         assert logged_in(client.get(HOME))  # not written: the session was saved 30 s ago
     with time_machine.travel(start + timedelta(seconds=30, minutes=30), tick=False):
