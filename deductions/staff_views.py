@@ -86,46 +86,47 @@ class _Echo:
         return value
 
 
+def _streamed_csv(filename, header, rows):
+    """`header` and `rows` as CSV for Norwegian Excel (`;`, UTF-8 with BOM), written as they
+    come; text cells neutralised."""
+    writer = csv.writer(_Echo(), delimiter=";")
+
+    def lines():
+        yield "\ufeff" + writer.writerow(header)
+        for cells in rows:
+            yield writer.writerow([neutralise(cell) for cell in cells])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @staff_required
 def overview_csv(request, period):
     """The filtered overview, every row, as CSV (streamed; text cells neutralised)."""
     period = _period(period)
     show, query = _filters(request)
-    writer = csv.writer(_Echo(), delimiter=";")
-
-    def lines():
-        yield "\ufeff" + writer.writerow(CSV_HEADER)
-        for row in employer_overview(period, show, query).iterator(chunk_size=2000):
-            cells = [
-                row.number,
-                row.name,
-                row.notices_sent,
-                row.notices_failed,
-                "Ja" if row.delivered else "Nei",
-                _money(row.list_total),
-                _money(row.paid_total),
-                _money(row.difference),
-                ", ".join(deviations(row)),
-            ]
-            yield writer.writerow([neutralise(cell) for cell in cells])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="oversikt-{period.slug}.csv"'
-    return response
+    rows = (
+        [
+            row.number,
+            row.name,
+            row.notices_sent,
+            row.notices_failed,
+            "Ja" if row.delivered else "Nei",
+            _money(row.list_total),
+            _money(row.paid_total),
+            _money(row.difference),
+            ", ".join(deviations(row)),
+        ]
+        for row in employer_overview(period, show, query).iterator(chunk_size=2000)
+    )
+    return _streamed_csv(f"oversikt-{period.slug}.csv", CSV_HEADER, rows)
 
 
 @staff_required
 def month_changes_csv(request, period):
     """Every employer's changes in the month, one row per member, as CSV (streamed)."""
     period = _period(period)
-    writer = csv.writer(_Echo(), delimiter=";")
     AuditEvent.objects.record("month_changes_downloaded", request=request, period=period.slug)
-
-    def lines():
-        yield "\ufeff" + writer.writerow(month_changes.HEADER)
-        for cells in month_changes.month_change_rows(period):
-            yield writer.writerow([neutralise(cell) for cell in cells])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="endringer-{period.slug}.csv"'
-    return response
+    rows = month_changes.month_change_rows(period)
+    return _streamed_csv(f"endringer-{period.slug}.csv", month_changes.HEADER, rows)
