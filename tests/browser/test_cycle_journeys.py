@@ -27,6 +27,19 @@ def screenshot(page, name):
         page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
 
 
+def as_staff(page, live_server, staff_client):
+    """The browser takes over Nora's logged-in (two-factor verified) session."""
+    page.context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": staff_client.cookies["sessionid"].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
 @pytest.fixture
 def march(
     rates,  # noqa: F811
@@ -48,15 +61,7 @@ def march(
 def test_staff_filter_the_month_overview_to_those_who_have_not_paid(
     page, live_server, march, staff_client
 ):
-    page.context.add_cookies(
-        [
-            {
-                "name": "sessionid",
-                "value": staff_client.cookies["sessionid"].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    as_staff(page, live_server, staff_client)
     page.goto("/trekk/stab/2021-03/")
     expect(page.get_by_role("heading", name="Månedsoversikt for 2021/03")).to_be_visible()
     table = page.get_by_test_id("overview-table")
@@ -77,3 +82,17 @@ def test_contact_sees_the_payment_next_to_the_months_status(page, march, owner):
     status = page.get_by_test_id("payment-status").first
     expect(status).to_contain_text("Betalt kr 1")
     screenshot(page, "month-table-paid")
+
+
+def test_staff_download_every_employers_changes_of_the_month(
+    page, live_server, march, staff_client
+):
+    as_staff(page, live_server, staff_client)
+    page.goto("/trekk/stab/2021-03/")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Alle endringer (CSV)").click()
+    download = download_info.value
+    assert download.suggested_filename == "endringer-2021-03.csv"
+    text = open(download.path(), encoding="utf-8-sig").read()  # noqa: SIM115
+    assert text.splitlines()[0].startswith("Bedriftsnummer;Bedrift;")
+    assert "Hauge Linda" in text and "Start trekk" in text
