@@ -124,8 +124,8 @@ def fill(count, employers, period):
     from django.contrib.auth.hashers import make_password
 
     from accounts.models import Role, User
+    from deductions.basis.services import basis_generate
     from deductions.models import Rate
-    from deductions.services import basis_generate
     from employers.models import Employer
 
     Rate.objects.create(
@@ -190,7 +190,7 @@ def _messages(rows, bases):
     """The command's messages, rendered and built once per employer like the command does."""
     from django.conf import settings
 
-    from deductions.mailings import NOTICE_TEMPLATES, notice_context
+    from deductions.cycle.mailings import NOTICE_TEMPLATES, notice_context
     from trekkportal.mail import render_templated_mail
 
     rendered = {}

@@ -32,8 +32,10 @@ from django.utils.crypto import get_random_string  # noqa: E402
 
 from accounts.middleware import ROLE_SESSION_KEY  # noqa: E402
 from accounts.models import Role  # noqa: E402
-from deductions import exports  # noqa: E402
-from deductions.list_services import list_start  # noqa: E402
+from deductions.basis import exports  # noqa: E402
+from deductions.basis.services import _LINE_COLUMNS, basis_generate  # noqa: E402
+from deductions.cycle.month_changes import month_change_rows  # noqa: E402
+from deductions.lists.services import list_start  # noqa: E402
 from deductions.models import (  # noqa: E402
     Basis,
     BasisLine,
@@ -43,9 +45,7 @@ from deductions.models import (  # noqa: E402
     Member,
     Rate,
 )
-from deductions.month_changes import month_change_rows  # noqa: E402
 from deductions.period import Period  # noqa: E402
-from deductions.services import _LINE_COLUMNS, basis_generate  # noqa: E402
 from employers.models import Employer  # noqa: E402
 
 TASKS = {}
@@ -191,7 +191,7 @@ def remove_month(args):
 @task
 def changes(args):
     """Each employer's count as generation stored it, then every changed line of the month as
-    the staff's CSV of the month lists it (`deductions.month_changes`): read, described, cells
+    the staff's CSV of the month lists it (`deductions.cycle.month_changes`): read, described, cells
     made (not written out)."""
     month = Basis.objects.published().filter(period=args.period)
 

@@ -11,11 +11,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts.audit import AuditEvent
-from deductions import imports
+from deductions.basis import member_import as imports
+from deductions.basis.services import NoRatesError, basis_generate
 from deductions.fields import PeriodFormField
 from deductions.models import Basis, BasisLine, Deduction, Member, Rate
 from deductions.period import Period
-from deductions.services import NoRatesError, basis_generate
 
 IMPORT_SESSION_KEY = "deductions_import_file"
 
@@ -274,4 +274,5 @@ class BasisLineAdmin(ReadOnlyAdmin):
 
 
 # The monthly cycle and the deduction lists register their own admin.
-from deductions import cycle_admin, list_admin  # noqa: E402, F401
+from deductions.cycle import admin as cycle_admin  # noqa: E402, F401
+from deductions.lists import admin as list_admin  # noqa: E402, F401

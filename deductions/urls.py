@@ -1,40 +1,32 @@
+"""The `deductions` URL namespace: the basis pages, the deduction lists and the staff's month.
+
+Every `<period:...>` in these URLs reaches the view as a `Period`; a month that cannot exist
+(`2021-13`) matches no URL and is a 404 before any view runs.
+"""
+
 from django.urls import include, path, register_converter
 
-from deductions import staff_views, views
+from deductions.period import Period
 
 app_name = "deductions"
 
 
-class PeriodSlugConverter:
-    """`2021-03` in URLs; the view turns it into a Period (and 404s on nonsense)."""
+class PeriodConverter:
+    """`2021-03` in a URL, a `Period` in the view."""
 
     regex = r"\d{4}-\d{2}"
 
     def to_python(self, value):
-        return value
+        return Period.parse(value)  # ValueError: the URL does not match
 
     def to_url(self, value):
-        return getattr(value, "slug", value)
+        return value.slug if isinstance(value, Period) else str(value)
 
 
-register_converter(PeriodSlugConverter, "period")
+register_converter(PeriodConverter, "period")
 
 urlpatterns = [
-    path("maneder/", views.month_list, name="month_list"),
-    path("<period:period>/", views.basis_full, name="basis_full"),
-    path("<period:period>/endringer/", views.basis_changes, name="basis_changes"),
-    path(
-        "<period:period>/<str:view>/last-ned.<str:fmt>",
-        views.basis_download,
-        name="basis_download",
-    ),
-    path("stab/", staff_views.overview_current, name="staff_overview_current"),
-    path("stab/<period:period>/", staff_views.overview, name="staff_overview"),
-    path("stab/<period:period>/oversikt.csv", staff_views.overview_csv, name="staff_overview_csv"),
-    path(
-        "stab/<period:period>/endringer.csv",
-        staff_views.month_changes_csv,
-        name="staff_month_changes_csv",
-    ),
+    path("", include("deductions.basis.urls")),
+    path("", include("deductions.lists.urls")),
+    path("", include("deductions.cycle.urls")),
 ]
-urlpatterns += [path("", include("deductions.list_urls"))]

@@ -1,7 +1,7 @@
 """The monthly deduction basis ("trekkgrunnlag"): per employer and month, a frozen snapshot of
 who is deducted what, and what changed since the month before.
 
-Bases are made by `deductions.services.basis_generate` in a few set-based statements; a
+Bases are made by `deductions.basis.services.basis_generate` in a few set-based statements; a
 published basis never changes again.
 """
 

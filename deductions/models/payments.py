@@ -20,7 +20,7 @@ ZERO = Decimal("0.00")
 class OcrImportManager(models.Manager):
     def check_new(self, content):
         """(checksum, parsed file) for an OCR file not read before; OcrError otherwise."""
-        from deductions.ocr import OcrError, read_ocr
+        from deductions.cycle.ocr import OcrError, read_ocr
 
         sha256 = OcrImport.checksum(content)
         if self.filter(sha256=sha256).exists():
@@ -30,10 +30,11 @@ class OcrImportManager(models.Manager):
     def read(self, *, content, filename, user=None):
         """Reads an OCR file (bytes) into payments, in one transaction, and returns the import.
 
-        Raises `deductions.ocr.OcrError` for a file that is no OCR giro file or was read before.
+        Raises `deductions.cycle.ocr.OcrError` for a file that is no OCR giro file or was read
+        before.
         Payments already read (from any file) are counted as duplicates and not stored again.
         """
-        from deductions.ocr import OcrError
+        from deductions.cycle.ocr import OcrError
 
         sha256, parsed = self.check_new(content)
         with transaction.atomic():

@@ -9,7 +9,7 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 
-from deductions.list_forms import REASON_CHOICES
+from deductions.lists.forms import REASON_CHOICES
 
 register = template.Library()
 

@@ -6,9 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from deductions.basis.services import basis_generate
 from deductions.models import CycleMail
 from deductions.period import Period
-from deductions.services import basis_generate
 from employers.models import Employer
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD

@@ -1,8 +1,8 @@
 """A few published months for `employer`, for the page and download tests."""
 
+from deductions.basis.services import basis_generate
 from deductions.models import Basis, Category
 from deductions.period import Period
-from deductions.services import basis_generate
 from tests.deductions.conftest import make_member
 
 JAN, FEB = Period(2021, 1), Period(2021, 2)

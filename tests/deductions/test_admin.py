@@ -35,7 +35,7 @@ def test_generate_form_explains_a_bad_month(staff_client, rates):
 def test_generate_action_publishes_selected_drafts_and_leaves_published_months(
     staff_client, rates, employer
 ):
-    from deductions.services import basis_generate
+    from deductions.basis.services import basis_generate
 
     basis_generate(period=Period(2021, 1))
     basis_generate(period=Period(2021, 2), publish=False)
@@ -53,7 +53,7 @@ def test_generate_action_publishes_selected_drafts_and_leaves_published_months(
 
 
 def test_a_month_and_its_lines_are_read_only(staff_client, rates, employer):
-    from deductions.services import basis_generate
+    from deductions.basis.services import basis_generate
 
     make_member("Hauge Linda", employer, Period(2021, 1))
     basis_generate(period=Period(2021, 1))

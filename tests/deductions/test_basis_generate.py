@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import AuditEvent
+from deductions.basis.services import NoRatesError, basis_generate
 from deductions.models import Basis, BasisLine, Category, Rate
 from deductions.period import Period
-from deductions.services import NoRatesError, basis_generate
 from tests.deductions.conftest import make_member
 
 JAN, FEB, MAR = Period(2021, 1), Period(2021, 2), Period(2021, 3)

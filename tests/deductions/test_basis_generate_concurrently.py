@@ -5,9 +5,9 @@ import threading
 import pytest
 from django.db import connection
 
+from deductions.basis.services import basis_generate
 from deductions.models import Basis, BasisLine
 from deductions.period import Period
-from deductions.services import basis_generate
 from tests.deductions.conftest import make_member
 
 pytestmark = [

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from deductions.basis.services import basis_generate
 from deductions.models import Basis
 from deductions.period import Period
-from deductions.services import basis_generate
 from tests.deductions.basis_data import two_published_months
 from tests.deductions.conftest import make_member
 

@@ -2,7 +2,7 @@ from io import StringIO
 
 import time_machine
 
-from deductions import demo
+from deductions.basis import demo
 from deductions.models import Basis, BasisLine, Member
 from employers import demo as employer_demo
 

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from deductions.exports import Table, as_csv, neutralise
+from deductions.basis.exports import Table, as_csv, neutralise
 
 
 @pytest.mark.parametrize("text", ["=SUM(A1)", "+47", "-2", "@cmd", "\tx", "\rx"])

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
+from deductions.basis.services import basis_generate
 from deductions.models import Basis, BasisLine, wording
 from deductions.period import Period
-from deductions.services import basis_generate
 from tests.deductions.conftest import make_member
 
 JAN, FEB = Period(2021, 1), Period(2021, 2)

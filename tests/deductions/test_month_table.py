@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from deductions.basis.services import basis_generate
 from deductions.kid import kid_for
 from deductions.period import Period
-from deductions.services import basis_generate
 from tests.deductions.conftest import make_member
 
 

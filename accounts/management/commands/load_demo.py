@@ -8,8 +8,8 @@ from django.db import transaction
 DEMO_MODULES = [
     "employers.demo",
     "accounts.demo",
-    "deductions.demo",
-    "deductions.list_demo",
+    "deductions.basis.demo",
+    "deductions.lists.demo",
     "messaging.demo",
 ]
 

@@ -2,8 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from deductions.basis.services import NoRatesError, basis_generate
 from deductions.period import Period
-from deductions.services import NoRatesError, basis_generate
 
 
 class Command(BaseCommand):

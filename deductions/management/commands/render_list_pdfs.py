@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from deductions.list_services import pdfs_render_pending
+from deductions.lists.services import pdfs_render_pending
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from deductions.mailings import default_reminder_period, reminders_send
+from deductions.cycle.mailings import default_reminder_period, reminders_send
 from deductions.management.commands._cycle import Progress, parse_period, report
 
 

@@ -2,9 +2,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from deductions.mailings import default_notice_period, notices_send
+from deductions.basis.services import NoRatesError
+from deductions.cycle.mailings import default_notice_period, notices_send
 from deductions.management.commands._cycle import Progress, parse_period, report
-from deductions.services import NoRatesError
 from employers.models import Employer
 
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from deductions.basis.services import basis_generate
 from deductions.period import Period
-from deductions.services import basis_generate
 from tests.deductions.conftest import make_member
 from tests.deductions.cycle.conftest import deliver_list, pay
 

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from deductions.mailings import notices_send
+from deductions.cycle.mailings import notices_send
 from deductions.models import CycleMail
 from deductions.period import Period
 from employers.models import Employer
@@ -24,7 +24,7 @@ MARCH = Period(2021, 3)
 
 
 def test_two_runs_at_once_send_each_notice_once(rates, smtp_server, monkeypatch):
-    monkeypatch.setattr("deductions.mailings.BATCH_SIZE", 7)
+    monkeypatch.setattr("deductions.cycle.mailings.BATCH_SIZE", 7)
     employers = [
         Employer.objects.create(number=f"5000{n:04d}", name=f"Bedrift {n}") for n in range(20)
     ]

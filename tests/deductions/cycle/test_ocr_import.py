@@ -97,7 +97,7 @@ def test_a_file_that_is_not_ocr_is_a_form_error(staff_admin):
 
 
 def test_an_oversized_file_is_refused_before_it_is_read(staff_admin, monkeypatch):
-    monkeypatch.setattr("deductions.cycle_admin.MAX_OCR_BYTES", 10)
+    monkeypatch.setattr("deductions.cycle.admin.MAX_OCR_BYTES", 10)
     response = upload(staff_admin, b"x" * 11)
     assert "Filen er for stor" in response.text
 

@@ -7,9 +7,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from deductions.basis.services import basis_generate
 from deductions.models import CycleMail
 from deductions.period import Period
-from deductions.services import basis_generate
 from employers.models import Employer
 from tests.deductions.conftest import make_member
 from tests.deductions.cycle.conftest import deliver_list, pay

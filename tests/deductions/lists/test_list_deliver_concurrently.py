@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from accounts.audit import AuditEvent
-from deductions.list_services import list_deliver, list_start
+from deductions.lists.services import list_deliver, list_start
 from deductions.models import ListDelivery
 from tests.deductions.basis_data import two_published_months
 from tests.deductions.test_basis_generate_concurrently import run_at_once

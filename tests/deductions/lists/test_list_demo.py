@@ -3,7 +3,8 @@ from io import StringIO
 import time_machine
 
 from accounts import demo as account_demo
-from deductions import demo, list_demo
+from deductions.basis import demo
+from deductions.lists import demo as list_demo
 from deductions.models import DeductionList, Reason
 from employers import demo as employer_demo
 

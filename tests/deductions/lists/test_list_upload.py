@@ -126,7 +126,7 @@ def test_every_problem_is_named_by_row_and_column_and_nothing_is_kept(owner_clie
 
 
 def test_a_file_that_is_too_large_is_refused_before_reading(owner_client, february, monkeypatch):
-    from deductions import list_upload
+    from deductions.lists import upload as list_upload
 
     monkeypatch.setattr(list_upload, "MAX_BYTES", 100)
     response = upload(owner_client, b"x" * 101)
@@ -270,7 +270,7 @@ def test_a_clean_file_leads_to_a_preview_of_its_lines_before_delivery(owner_clie
 def test_a_body_larger_than_the_limit_is_refused_before_it_is_read(
     owner_client, february, monkeypatch
 ):
-    from deductions import list_views
+    from deductions.lists import views as list_views
 
     monkeypatch.setattr(list_views, "MAX_BYTES", 1000)
     response = upload(owner_client, b"x" * (list_views.UPLOAD_ENVELOPE + 2000))

@@ -2,9 +2,7 @@
 
 from decimal import Decimal
 
-from deductions.models import DeductionListLine, Reason
-from deductions.national_ids import synthetic_national_id
-from deductions.reconciliation import (
+from deductions.lists.reconciliation import (
     APPRENTICE,
     INSURANCE,
     MISSING,
@@ -12,6 +10,8 @@ from deductions.reconciliation import (
     ZERO_DUES,
     reconcile,
 )
+from deductions.models import DeductionListLine, Reason
+from deductions.national_ids import synthetic_national_id
 from tests.deductions.lists.conftest import start_list
 
 

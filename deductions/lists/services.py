@@ -13,9 +13,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.audit import AuditEvent
+from deductions.lists.reconciliation import reconcile
 from deductions.models import Category, DeductionList, DeductionListLine, ListDelivery
 from deductions.models.basis import ZERO
-from deductions.reconciliation import reconcile
 from trekkportal.pdf import render_pdf
 
 BATCH = 500

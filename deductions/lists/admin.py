@@ -13,9 +13,9 @@ from django.utils.html import format_html
 
 from accounts.audit import AuditEvent
 from deductions.admin import ReadOnlyAdmin, admin_url
-from deductions.list_services import ReopenRefused, delivery_pdf, list_reopen
+from deductions.lists.reconciliation import reconcile
+from deductions.lists.services import ReopenRefused, delivery_pdf, list_reopen
 from deductions.models import DeductionList, ListDelivery
-from deductions.reconciliation import reconcile
 
 ACTION_LABELS = {
     "list_created": "Opprettet",

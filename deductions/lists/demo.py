@@ -9,7 +9,7 @@ import random
 from decimal import Decimal
 
 from accounts.models import User
-from deductions.list_services import list_deliver, list_start, pdfs_render_pending
+from deductions.lists.services import list_deliver, list_start, pdfs_render_pending
 from deductions.models import Basis, Category, DeductionListLine, Reason
 from deductions.models.basis import ZERO
 from deductions.period import Period

@@ -8,8 +8,8 @@ from django.utils.html import format_html
 
 from accounts.audit import AuditEvent
 from deductions.admin import ReadOnlyAdmin
+from deductions.cycle.ocr import OcrError
 from deductions.models import CycleMail, OcrImport, Payment
-from deductions.ocr import OcrError
 
 MAX_OCR_BYTES = 10 * 1024 * 1024
 

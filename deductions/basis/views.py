@@ -7,8 +7,8 @@ from django.shortcuts import render
 
 from accounts.audit import AuditEvent
 from accounts.decorators import role_required
-from deductions import exports
-from deductions.lookups import get_basis_or_404
+from deductions.basis import exports
+from deductions.basis.lookups import get_basis_or_404
 from deductions.models import Basis
 from deductions.models.lists import MonthLists
 from deductions.models.payments import with_paid_total

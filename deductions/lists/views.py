@@ -8,11 +8,13 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from accounts.audit import AuditEvent
 from accounts.decorators import role_required
-from deductions import exports
-from deductions.list_exports import template_table
-from deductions.list_forms import NEW_ROWS, REASON_CHOICES, ListForm, UploadForm
-from deductions.list_lookups import get_list_or_404
-from deductions.list_services import (
+from deductions.basis import exports
+from deductions.basis.lookups import get_basis_or_404
+from deductions.lists.exports import template_table
+from deductions.lists.forms import NEW_ROWS, REASON_CHOICES, ListForm, UploadForm
+from deductions.lists.lookups import get_list_or_404
+from deductions.lists.reconciliation import reconcile
+from deductions.lists.services import (
     ListLocked,
     delivery_pdf,
     list_deliver,
@@ -20,9 +22,7 @@ from deductions.list_services import (
     list_save,
     list_start,
 )
-from deductions.list_upload import COLUMNS, MAX_BYTES, UploadError, read_upload
-from deductions.lookups import get_basis_or_404
-from deductions.reconciliation import reconcile
+from deductions.lists.upload import COLUMNS, MAX_BYTES, UploadError, read_upload
 
 
 def _locked(request, deduction_list):

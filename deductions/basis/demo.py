@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from django.db import connection
 
+from deductions.basis.services import basis_generate
 from deductions.models import Basis, BasisLine, Category, Deduction, Member, Rate
 from deductions.national_ids import synthetic_national_id
 from deductions.period import Period
-from deductions.services import basis_generate
 from employers.models import Employer
 
 MONTHS = 36

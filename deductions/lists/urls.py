@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from deductions import list_overview, list_views
+from deductions.lists import overview as list_overview
+from deductions.lists import views as list_views
 
 urlpatterns = [
     path("<period:period>/trekkliste/ny/", list_views.list_new, name="list_new"),

@@ -27,10 +27,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from deductions.demo import FIRST_NAMES, LAST_NAMES
+from deductions.basis.demo import FIRST_NAMES, LAST_NAMES
+from deductions.basis.services import basis_generate
 from deductions.models import Basis, Category, Deduction, Member, Rate
 from deductions.period import Period
-from deductions.services import basis_generate
 from employers.models import Employer
 
 SQLITE_MAX_MEMBERS = 5_000

@@ -3,18 +3,17 @@
 import csv
 
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
 
 from accounts.audit import AuditEvent
 from accounts.decorators import staff_required
-from deductions import month_changes
-from deductions.exports import neutralise
-from deductions.mailings import default_notice_period
+from deductions.basis.exports import neutralise
+from deductions.cycle import month_changes
+from deductions.cycle.mailings import default_notice_period
+from deductions.cycle.overview import FILTERS, deviations, employer_overview
 from deductions.models import Payment
-from deductions.overview import FILTERS, deviations, employer_overview
-from deductions.period import Period
 
 ROWS_PER_PAGE = 100
 CSV_HEADER = [
@@ -30,13 +29,6 @@ CSV_HEADER = [
 ]
 
 
-def _period(slug):
-    try:
-        return Period.parse(slug)
-    except ValueError:
-        raise Http404("Ukjent måned.") from None
-
-
 def _filters(request):
     show = request.GET.get("vis", "alle")
     return (show if show in FILTERS else "alle"), request.GET.get("q", "").strip()[:100]
@@ -50,7 +42,6 @@ def overview_current(request):
 
 @staff_required
 def overview(request, period):
-    period = _period(period)
     show, query = _filters(request)
     page = Paginator(employer_overview(period, show, query), ROWS_PER_PAGE).get_page(
         request.GET.get("side")
@@ -104,7 +95,6 @@ def _streamed_csv(filename, header, rows):
 @staff_required
 def overview_csv(request, period):
     """The filtered overview, every row, as CSV (streamed; text cells neutralised)."""
-    period = _period(period)
     show, query = _filters(request)
     rows = (
         [
@@ -126,7 +116,6 @@ def overview_csv(request, period):
 @staff_required
 def month_changes_csv(request, period):
     """Every employer's changes in the month, one row per member, as CSV (streamed)."""
-    period = _period(period)
     AuditEvent.objects.record("month_changes_downloaded", request=request, period=period.slug)
     rows = month_changes.month_change_rows(period)
     return _streamed_csv(f"endringer-{period.slug}.csv", month_changes.HEADER, rows)

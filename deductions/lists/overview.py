@@ -2,12 +2,12 @@
 
 from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.decorators import staff_required
-from deductions import exports
-from deductions.list_exports import overview_table
+from deductions.basis import exports
+from deductions.lists.exports import overview_table
 from deductions.models import Basis, DeductionList
 from deductions.models.basis import ZERO
 from deductions.period import Period
@@ -60,10 +60,6 @@ def overview_rows(period, status="", query=""):
 def list_overview(request, period=None):
     if period is None:
         return redirect("deductions:list_overview_month", Period.current())
-    try:
-        period = Period.parse(period)
-    except ValueError:
-        raise Http404 from None
     status = request.GET.get("status", "")
     if status not in FILTERS:
         status = ""

@@ -18,7 +18,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from deductions import delivery
+from deductions.lists import delivery
 from deductions.models import Basis, CycleMail, Payment
 from employers.models import Employer
 

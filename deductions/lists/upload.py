@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from stdnum.no import fodselsnummer
 
-from deductions.list_forms import AmountError, parse_amount
+from deductions.lists.forms import AmountError, parse_amount
 from deductions.models import Reason
 from trekkportal.xlsx import BrokenArchive, inspect_xlsx
 

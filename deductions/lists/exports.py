@@ -1,7 +1,7 @@
 """Tables for download: the month's prefilled list template, and the staff overview."""
 
-from deductions.exports import Table
-from deductions.list_upload import COLUMNS
+from deductions.basis.exports import Table
+from deductions.lists.upload import COLUMNS
 from deductions.models import Category
 
 TEMPLATE_HEADER = [label for label, _, _ in COLUMNS.values()]

@@ -7,13 +7,14 @@ from django.db.models import Count, Q
 from stdnum.no import fodselsnummer
 
 from accounts.models import Role, User
-from deductions.models import Basis, BasisLine, Deduction, Member
-from deductions.scale_data import (
+from bench.management.commands.generate_scale_data import Command as GenerateScaleData
+from bench.scale_data import (
     CONTACT_PASSWORD,
     SQLITE_MAX_MEMBERS,
     employer_sizes,
     national_ids,
 )
+from deductions.models import Basis, BasisLine, Deduction, Member
 from employers.models import Employer
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def generate(**options):
     out = StringIO()
     options = {"members": 400, "employers": 20, "months": 6, "contacts": 30, **options}
-    call_command("generate_scale_data", stdout=out, **options)
+    call_command(GenerateScaleData(), stdout=out, **options)
     return out.getvalue()
 
 

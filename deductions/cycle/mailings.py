@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from accounts.audit import AuditEvent
 from accounts.models import Role
-from deductions import delivery
+from deductions.basis.services import basis_generate
 from deductions.kid import kid_for
+from deductions.lists import delivery
 from deductions.models import Basis, CycleMail
 from deductions.period import Period
-from deductions.services import basis_generate
 from employers.models import Employer
 from trekkportal.mail import MailRun, render_templated_mail
 

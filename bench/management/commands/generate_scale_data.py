@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from deductions import scale_data
+from bench import scale_data
 
 
 class Command(BaseCommand):
