@@ -54,6 +54,8 @@ def overview_current(request):
 
 @staff_required
 def overview(request, period):
+    """Every employer of `period` (active, or with a basis that month), filtered by `?vis=`
+    (FILTERS) and `?q=` (name or number), 100 a page (`?side=`), under the month totals."""
     show, query = _filters(request)
     rows = employer_month_rows(period, show, query)
     totals = month_totals(rows)
