@@ -1,9 +1,16 @@
-"""The staff's view of one period across all employers: notice sent, list delivered, paid,
-difference and what deviates. One annotated employer query, filtered and paged in SQL."""
+"""The staff's month: one period across all employers (notices, lists, payments, deviations).
+
+One annotated employer query, filtered and paged in SQL, serves the page and its CSV. Each
+deviation is defined once below, as a condition on that query: the same condition fills the
+row's «Avvik» cell, and the «Med avvik» filter is all of them together.
+"""
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     DecimalField,
     Exists,
@@ -13,38 +20,63 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 
 from deductions.lists import delivery
 from deductions.models import Basis, CycleMail, Payment
+from deductions.models.lists import MonthStatus
 from employers.models import Employer
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
+
+@dataclass(frozen=True)
+class Deviation:
+    """Something wrong with an employer's month: `flag` is annotated from `condition`."""
+
+    flag: str
+    condition: Q
+    text: str  # formatted with the row: "{row.list_deviations}"
+
+
+NOTICE_FAILED = Q(notices_failed__gt=0)
+NOTICE_NOT_SENT = Q(notices_failed=0, notices_sent=0)
+PAID_TOO_LITTLE = Q(difference__lt=0)
+PAID_TOO_MUCH = Q(difference__gt=0)
+
+DEVIATIONS = (
+    Deviation("basis_missing", Q(basis_published=False), "Trekkgrunnlag ikke publisert"),
+    Deviation("notice_failed", NOTICE_FAILED, "Varsel feilet"),
+    Deviation("notice_not_sent", NOTICE_NOT_SENT, "Varsel ikke sendt"),
+    Deviation("list_missing", Q(delivered=False), "Trekkliste ikke levert"),
+    Deviation(
+        "list_deviates", Q(list_deviations__gt=0), "Avvik i trekkliste: {row.list_deviations}"
+    ),
+    Deviation("not_paid", Q(paid_total__isnull=True), "Ikke betalt"),
+    Deviation("paid_too_little", PAID_TOO_LITTLE, "Betalt for lite"),
+    Deviation("paid_too_much", PAID_TOO_MUCH, "Betalt for mye"),
+)
+
+
+def _status(status):
+    return Q(list_status=status.value)
+
+
+# `?vis=`: value -> (label, rows shown).
 FILTERS = {
     "alle": ("Alle bedrifter", Q()),
-    "avvik": ("Med avvik", None),  # built from the others below
-    "varsel-feilet": (
-        "Varsel feilet eller ikke sendt",
-        Q(notices_failed__gt=0) | Q(notices_sent=0),
-    ),
-    "ikke-levert": ("Trekkliste ikke levert", Q(delivered=False)),
+    "avvik": ("Med avvik", reduce(or_, (deviation.condition for deviation in DEVIATIONS))),
+    "varsel-feilet": ("Varsel feilet eller ikke sendt", NOTICE_FAILED | NOTICE_NOT_SENT),
+    MonthStatus.NOT_DELIVERED.value: ("Trekkliste ikke levert", _status(MonthStatus.NOT_DELIVERED)),
+    MonthStatus.DELIVERED.value: ("Trekkliste levert", _status(MonthStatus.DELIVERED)),
+    MonthStatus.REOPENED.value: ("Trekkliste gjenåpnet", _status(MonthStatus.REOPENED)),
+    "avvik-i-trekkliste": ("Avvik i trekkliste", Q(list_deviations__gt=0)),
     "ikke-betalt": ("Ikke betalt", Q(paid_total__isnull=True)),
-    "differanse": ("Betalt avviker fra trekkliste", Q(difference__isnull=False) & ~Q(difference=0)),
+    "differanse": ("Betalt avviker fra trekkliste", PAID_TOO_LITTLE | PAID_TOO_MUCH),
 }
-
-
-def _deviation_q():
-    return (
-        Q(basis_status__isnull=True)
-        | FILTERS["varsel-feilet"][1]
-        | FILTERS["ikke-levert"][1]
-        | FILTERS["ikke-betalt"][1]
-        | FILTERS["differanse"][1]
-    )
 
 
 def _count(queryset):
@@ -52,50 +84,62 @@ def _count(queryset):
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def employer_overview(period, show="alle", query=""):
-    """Employers (active, or with a basis for `period`) annotated with the period's facts."""
+def employer_month_rows(period, show="alle", query=""):
+    """Employers (active, or with a basis for `period`) annotated with the period's facts,
+    filtered by `show` (a FILTERS key) and `query` (name, or the employer number)."""
     notices = CycleMail.objects.filter(
         kind=CycleMail.Kind.NOTICE, period=period, employer=OuterRef("pk")
     )
     basis = Basis.objects.filter(employer=OuterRef("pk"), period=period)
-    employers = (
+    rows = (
         Employer.objects.filter(Q(active=True) | Exists(basis))
         .annotate(
-            basis_status=Subquery(basis.values("status")[:1]),
+            basis_published=Exists(basis.published()),
             notices_sent=_count(notices.filter(status=CycleMail.Status.SENT)),
             notices_failed=_count(notices.filter(status=CycleMail.Status.FAILED)),
-            delivered=Case(
-                When(pk__in=delivery.delivered_employers(period), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
+            **delivery.employer_month(period),
             paid_total=Payment.objects.filter(period=period).paid_total_subquery(
                 employer_ref="pk", period_ref=None
             ),
-            list_total=delivery.list_total(period=period),
         )
-        .annotate(difference=ExpressionWrapper(F("paid_total") - F("list_total"), MONEY))
+        .annotate(
+            difference=ExpressionWrapper(F("paid_total") - F("list_total"), MONEY),
+            list_status=MonthStatus.expression(delivered="delivered", reopened="reopened"),
+        )
     )
-    condition = _deviation_q() if show == "avvik" else FILTERS.get(show, FILTERS["alle"])[1]
-    employers = employers.filter(condition)
+    rows = rows.filter(FILTERS.get(show, FILTERS["alle"])[1])
     if query:
-        employers = employers.filter(Q(name__icontains=query) | Q(number=query))
-    return employers.order_by("name", "number")
+        rows = rows.filter(Q(name__icontains=query) | Q(number=query))
+    return rows.order_by("name", "number")
 
 
-def deviations(row):
-    """What is wrong with an employer's period, in staff's words."""
-    found = []
-    if row.basis_status != Basis.Status.PUBLISHED:
-        found.append("Trekkgrunnlag ikke publisert")
-    if row.notices_failed:
-        found.append("Varsel feilet")
-    elif not row.notices_sent:
-        found.append("Varsel ikke sendt")
-    if not row.delivered:
-        found.append("Trekkliste ikke levert")
-    if row.paid_total is None:
-        found.append("Ikke betalt")
-    elif row.difference:
-        found.append("Betalt for lite" if row.difference < 0 else "Betalt for mye")
-    return found
+def with_deviations(rows):
+    """`rows` (employer_month_rows) with a flag per deviation, for `described`."""
+    flags = {
+        deviation.flag: ExpressionWrapper(deviation.condition, BooleanField())
+        for deviation in DEVIATIONS
+    }
+    return rows.annotate(**flags)
+
+
+def month_totals(rows):
+    """The month totals line of `rows` (employer_month_rows): how many employers, how many
+    of them delivered their list, and what the counted lists add up to."""
+    return rows.aggregate(  # named apart from the annotations they sum, or they replace them
+        employer_count=Count("pk"),
+        delivered_count=Count("pk", filter=Q(delivered=True)),
+        delivered_total=Coalesce(Sum("list_total"), Value(0), output_field=MONEY),
+    )
+
+
+def described(rows):
+    """Each row (`with_deviations`) with `status_label` (the month's lists in one word) and
+    `deviations` (in staff's words)."""
+    for row in rows:
+        row.status_label = MonthStatus(row.list_status).label
+        row.deviations = [
+            deviation.text.format(row=row)
+            for deviation in DEVIATIONS
+            if getattr(row, deviation.flag)
+        ]
+        yield row

@@ -13,4 +13,11 @@ urlpatterns = [
         views.month_changes_csv,
         name="staff_month_changes_csv",
     ),
+    # The lists' own staff page until it became part of the month page.
+    path("trekklister/oversikt/", views.old_list_overview, name="old_list_overview"),
+    path(
+        "trekklister/oversikt/<period:period>/",
+        views.old_list_overview,
+        name="old_list_overview_month",
+    ),
 ]

@@ -1,10 +1,12 @@
-"""Staff pages of the monthly cycle: one period across all employers, on screen and as CSV."""
+"""The staff's month page: one period across all employers, on screen and as CSV."""
 
 import csv
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import HttpResponsePermanentRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.formats import number_format
 
 from accounts.audit import AuditEvent
@@ -12,8 +14,15 @@ from accounts.decorators import staff_required
 from deductions.basis.exports import neutralise
 from deductions.cycle import month_changes
 from deductions.cycle.mailings import default_notice_period
-from deductions.cycle.overview import FILTERS, deviations, employer_overview
+from deductions.cycle.overview import (
+    FILTERS,
+    described,
+    employer_month_rows,
+    month_totals,
+    with_deviations,
+)
 from deductions.models import Payment
+from deductions.models.lists import MonthStatus
 
 ROWS_PER_PAGE = 100
 CSV_HEADER = [
@@ -21,10 +30,12 @@ CSV_HEADER = [
     "Bedrift",
     "Varsel sendt",
     "Varsel feilet",
-    "Trekkliste levert",
+    "Trekkliste",
+    "Lister levert",
     "Trekkliste sum",
     "Betalt",
     "Differanse",
+    "Avvik i trekkliste",
     "Avvik",
 ]
 
@@ -36,19 +47,21 @@ def _filters(request):
 
 @staff_required
 def overview_current(request):
-    """The period the notices are about now (next month)."""
-    return redirect("deductions:staff_overview", default_notice_period().slug)
+    """The period the notices are about now (next month), with the filters kept."""
+    url = reverse("deductions:staff_overview", args=[default_notice_period()])
+    return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
 
 
 @staff_required
 def overview(request, period):
+    """Every employer of `period` (active, or with a basis that month), filtered by `?vis=`
+    (FILTERS) and `?q=` (name or number), 100 a page (`?side=`), under the month totals."""
     show, query = _filters(request)
-    page = Paginator(employer_overview(period, show, query), ROWS_PER_PAGE).get_page(
-        request.GET.get("side")
-    )
-    rows = list(page.object_list)
-    for row in rows:
-        row.deviations = deviations(row)
+    rows = employer_month_rows(period, show, query)
+    totals = month_totals(rows)
+    paginator = Paginator(with_deviations(rows), ROWS_PER_PAGE)
+    paginator.count = totals["employer_count"]  # counted with the totals: one query fewer
+    page = paginator.get_page(request.GET.get("side"))
     return render(
         request,
         "deductions/staff/overview.html",
@@ -57,13 +70,32 @@ def overview(request, period):
             "previous": period.previous(),
             "next": period.next(),
             "page": page,
-            "rows": rows,
+            "rows": list(described(page.object_list)),
+            "totals": totals,
             "show": show,
             "query": query,
             "filters": [(key, label) for key, (label, _) in FILTERS.items()],
             "unmatched_count": Payment.objects.unmatched().count(),
         },
     )
+
+
+@staff_required
+def old_list_overview(request, period=None):
+    """`/trekk/trekklister/oversikt/[<YYYY-MM>/]` was a page of its own; it is this page now.
+    Its `?status=` values are the list status filters' (`?vis=`); `?format=csv` is the CSV."""
+    params = {}
+    if request.GET.get("status") in MonthStatus.values:
+        params["vis"] = request.GET["status"]
+    if query := request.GET.get("q", "").strip()[:100]:
+        params["q"] = query
+    if period is None:
+        url = reverse("deductions:staff_overview_current")
+    elif request.GET.get("format") == "csv":
+        url = reverse("deductions:staff_overview_csv", args=[period])
+    else:
+        url = reverse("deductions:staff_overview", args=[period])
+    return HttpResponsePermanentRedirect(f"{url}?{urlencode(params)}" if params else url)
 
 
 def _money(amount):
@@ -94,7 +126,7 @@ def _streamed_csv(filename, header, rows):
 
 @staff_required
 def overview_csv(request, period):
-    """The filtered overview, every row, as CSV (streamed; text cells neutralised)."""
+    """The filtered page, every row, as CSV (streamed; text cells neutralised)."""
     show, query = _filters(request)
     rows = (
         [
@@ -102,13 +134,17 @@ def overview_csv(request, period):
             row.name,
             row.notices_sent,
             row.notices_failed,
-            "Ja" if row.delivered else "Nei",
+            row.status_label,
+            row.lists_delivered,
             _money(row.list_total),
             _money(row.paid_total),
             _money(row.difference),
-            ", ".join(deviations(row)),
+            row.list_deviations,
+            ", ".join(row.deviations),
         ]
-        for row in employer_overview(period, show, query).iterator(chunk_size=2000)
+        for row in described(
+            with_deviations(employer_month_rows(period, show, query)).iterator(chunk_size=2000)
+        )
     )
     return _streamed_csv(f"oversikt-{period.slug}.csv", CSV_HEADER, rows)
 

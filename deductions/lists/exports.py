@@ -1,4 +1,4 @@
-"""Tables for download: the month's prefilled list template, and the staff overview."""
+"""Tables for download: the month's prefilled list template."""
 
 from deductions.basis.exports import Table
 from deductions.lists.upload import COLUMNS
@@ -28,19 +28,3 @@ def template_table(basis):
         )
     title = f"Trekkliste {basis.period} – {basis.employer.name} ({basis.employer.number})"
     return Table(title, TEMPLATE_HEADER, rows, None)
-
-
-def overview_table(period, rows):
-    header = ["Bedriftsnr.", "Bedrift", "Status", "Lister levert", "Sum levert", "Avvik"]
-    body = [
-        [
-            row.employer.number,
-            row.employer.name,
-            row.status_label,
-            row.delivered_count,
-            row.delivered_total,
-            row.deviations,
-        ]
-        for row in rows
-    ]
-    return Table(f"Trekklister {period}", header, body, None)

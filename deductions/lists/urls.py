@@ -2,7 +2,6 @@
 
 from django.urls import path
 
-from deductions.lists import overview as list_overview
 from deductions.lists import views as list_views
 
 urlpatterns = [
@@ -15,10 +14,4 @@ urlpatterns = [
     path("trekklister/<uuid:public_id>/rediger/", list_views.list_edit, name="list_edit"),
     path("trekklister/<uuid:public_id>/lever/", list_views.list_confirm, name="list_confirm"),
     path("trekklister/<uuid:public_id>/pdf/", list_views.list_pdf, name="list_pdf"),
-    path("trekklister/oversikt/", list_overview.list_overview, name="list_overview"),
-    path(
-        "trekklister/oversikt/<period:period>/",
-        list_overview.list_overview,
-        name="list_overview_month",
-    ),
 ]

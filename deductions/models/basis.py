@@ -106,26 +106,6 @@ class Basis(models.Model):
         """How the dues line reads: `1,1 % av pensjonsgivende inntekt`."""
         return wording.dues_text(self.dues_percent or ZERO)
 
-    @property
-    def delivery_status(self):
-        """The month's status in the month table ("Levert" once its list is delivered)."""
-        return self._month_lists().status_label
-
-    @property
-    def payment_difference(self):
-        """Paid (`with_paid_total`) less the delivered lists' total; None unless both exist."""
-        paid, listed = getattr(self, "paid_total", None), self._month_lists().list_total
-        if paid is None or listed is None:
-            return None
-        return paid - listed
-
-    def _month_lists(self):
-        from deductions.models.lists import MonthLists
-
-        if not hasattr(self, "month_lists"):
-            MonthLists.attach([self])
-        return self.month_lists
-
     def deducted_lines(self):
         """Everyone on deduction this month ("Vis hele trekkgrunnlaget")."""
         return self.lines.filter(deducted=True)

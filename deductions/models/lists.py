@@ -7,6 +7,7 @@ each delivery is kept as a version (its lines as they were, and its PDF).
 
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -37,11 +38,28 @@ def _pdf_name(instance, filename):
 
 
 class DeductionListQuerySet(models.QuerySet):
+    """The two meanings of "delivered", each defined here once (and mirrored for a loaded list
+    by `DeductionList.is_delivered` and `DeductionList.delivered_once`):
+
+    - `delivered()`: counted in the month's total. A reopened list is not: its lines may change.
+    - `delivered_once()`: the employer has delivered it, a reopened list included (staff are
+      handling it, so no reminder; the month is not "Ikke levert").
+    """
+
     def for_employer(self, employer):
         return self.filter(basis__employer=employer)
 
+    def main(self):
+        return self.filter(kind=DeductionList.Kind.MAIN)
+
     def delivered(self):
         return self.filter(status=DeductionList.Status.DELIVERED)
+
+    def delivered_once(self):
+        return self.filter(version__gt=0)
+
+    def reopened(self):
+        return self.filter(status=DeductionList.Status.REOPENED)
 
     def open(self):
         return self.exclude(status=DeductionList.Status.DELIVERED)
@@ -139,7 +157,13 @@ class DeductionList(models.Model):
 
     @property
     def is_delivered(self):
+        """Counted in the month's total (`DeductionList.objects.delivered()`)."""
         return self.status == self.Status.DELIVERED
+
+    @property
+    def delivered_once(self):
+        """Delivered at least once, a reopened list included (`objects.delivered_once()`)."""
+        return self.version > 0
 
     @property
     def is_supplementary(self):
@@ -254,12 +278,40 @@ class ListDelivery(models.Model):
         return f"Versjon {self.number} av {self.deduction_list}"
 
 
+class MonthStatus(models.TextChoices):
+    """A month's lists in one word, as the month table and the staff's month page show them.
+    The value is the staff page's filter (`?vis=levert`)."""
+
+    NOT_DELIVERED = "ikke-levert", "Ikke levert"
+    DELIVERED = "levert", "Levert"
+    REOPENED = "gjenapnet", "Gjenåpnet"
+
+    @classmethod
+    def of(cls, *, delivered, reopened):
+        """`delivered`: the main list was delivered once; `reopened`: a list of the month
+        (main or supplementary) is reopened now."""
+        if not delivered:
+            return cls.NOT_DELIVERED
+        return cls.REOPENED if reopened else cls.DELIVERED
+
+    @classmethod
+    def expression(cls, *, delivered, reopened):
+        """`of` in SQL, over two boolean annotations named `delivered` and `reopened`."""
+        return models.Case(
+            models.When(Q(**{delivered: False}), then=models.Value(cls.NOT_DELIVERED.value)),
+            models.When(Q(**{reopened: True}), then=models.Value(cls.REOPENED.value)),
+            default=models.Value(cls.DELIVERED.value),
+            output_field=models.CharField(),
+        )
+
+
 @dataclass
 class MonthLists:
     """A month's lists as the month table shows them."""
 
     delivered: list = field(default_factory=list)
     open_list: DeductionList | None = None
+    paid_total: Decimal | None = None
 
     @property
     def list_total(self):
@@ -272,12 +324,23 @@ class MonthLists:
         return any(item.kind == DeductionList.Kind.MAIN for item in self.delivered)
 
     @property
+    def status(self):
+        reopened = (
+            self.open_list is not None and self.open_list.status == DeductionList.Status.REOPENED
+        )
+        return MonthStatus.of(delivered=self.main_delivered, reopened=reopened)
+
+    @property
     def status_label(self):
-        if not self.main_delivered:
-            return "Ikke levert"
-        if self.open_list is not None and self.open_list.status == DeductionList.Status.REOPENED:
-            return "Gjenåpnet"
-        return "Levert"
+        return self.status.label
+
+    @property
+    def payment_difference(self):
+        """Paid less the delivered lists' total; None unless both exist."""
+        listed = self.list_total
+        if self.paid_total is None or listed is None:
+            return None
+        return self.paid_total - listed
 
     @property
     def register_label(self):
@@ -291,17 +354,21 @@ class MonthLists:
 
     @classmethod
     def attach(cls, bases):
-        """Sets `basis.month_lists` on each basis, in one query for all of them."""
+        """Sets `basis.month_lists` on each basis, in one query for all of them, and what the
+        month table reads beside it: `basis.delivery_status` ("Levert", "Gjenåpnet", "Ikke
+        levert") and `basis.payment_difference` (from `paid_total`, see `with_paid_total`)."""
         bases = list(bases)
-        by_basis = {basis.pk: cls() for basis in bases}
+        by_basis = {basis.pk: cls(paid_total=getattr(basis, "paid_total", None)) for basis in bases}
         lists = DeductionList.objects.filter(basis__in=list(by_basis)).order_by(
             "delivered_at", "created_at", "id"
         )
         for item in lists:
-            if item.version:
+            if item.delivered_once:
                 by_basis[item.basis_id].delivered.append(item)
             if not item.is_delivered:
                 by_basis[item.basis_id].open_list = item
         for basis in bases:
-            basis.month_lists = by_basis[basis.pk]
+            month = basis.month_lists = by_basis[basis.pk]
+            basis.delivery_status = month.status_label
+            basis.payment_difference = month.payment_difference
         return bases

@@ -162,7 +162,7 @@ class PaymentQuerySet(models.QuerySet):
 
 def with_paid_total(bases):
     """Bases annotated for the month table with `paid_total` (None when nothing is paid); the
-    difference against the delivered lists is `Basis.payment_difference`."""
+    difference against the delivered lists is set by `MonthLists.attach`."""
     return bases.annotate(paid_total=Payment.objects.paid_total_subquery())
 
 

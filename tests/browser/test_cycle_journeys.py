@@ -1,4 +1,4 @@
-"""Staff check a month in the overview; a contact sees the payment in the month table."""
+"""Staff check a month on the staff's month page; a contact sees the payment in the month table."""
 
 import os
 import re
@@ -13,7 +13,7 @@ from employers.models import Employer
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 from tests.deductions.conftest import make_member, rates  # noqa: F401 (fixture)
-from tests.deductions.cycle.conftest import pay
+from tests.deductions.cycle.conftest import deliver_list, pay
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -74,6 +74,33 @@ def test_staff_filter_the_month_overview_to_those_who_have_not_paid(
     expect(page).to_have_url(re.compile(r"vis=ikke-betalt"))
     expect(table.get_by_role("rowheader", name="Avinor AS")).to_be_visible()
     expect(table.get_by_role("rowheader", name="Systemadministrasjonen")).to_have_count(0)
+
+
+def test_staff_follow_an_old_link_filter_to_delivered_lists_and_download_them(
+    page, live_server, march, staff_client, employer
+):
+    deliver_list(employer, MARCH, "1234.50")
+    as_staff(page, live_server, staff_client)
+    page.goto("/trekk/trekklister/oversikt/2021-03/?status=ikke-levert")
+
+    expect(page).to_have_url(re.compile(r"/trekk/stab/2021-03/\?vis=ikke-levert$"))
+    table = page.get_by_test_id("overview-table")
+    expect(table.get_by_role("rowheader", name="Avinor AS")).to_be_visible()
+    page.get_by_label("Vis").select_option(label="Trekkliste levert")
+    page.get_by_role("button", name="Filtrer").click()
+
+    expect(page.get_by_test_id("overview-summary")).to_have_text(
+        re.compile(r"1 av 1 bedrift har levert\. Sum levert: kr 1\s234,50\.")
+    )
+    expect(table.get_by_role("rowheader", name="Avinor AS")).to_have_count(0)
+    screenshot(page, "staff-overview-delivered")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Last ned CSV").click()
+    download = download_info.value
+    assert download.suggested_filename == "oversikt-2021-03.csv"
+    lines = open(download.path(), encoding="utf-8-sig").read().splitlines()  # noqa: SIM115
+    assert len(lines) == 2
+    assert lines[1].startswith("94001761;Systemadministrasjonen;1;0;Levert;1;1234,50;1234,50;0,00;")
 
 
 def test_contact_sees_the_payment_next_to_the_months_status(page, march, owner):

@@ -1,4 +1,5 @@
-"""The staff's month overview: every employer's notice, list, payment and deviations."""
+"""The staff's month page: every employer's notice, lists, payment and deviations, with
+filters, the month totals line and CSV; the lists' old staff page redirects here."""
 
 import csv
 import io
@@ -8,15 +9,23 @@ import time_machine
 from django.urls import reverse
 
 from deductions.basis.services import basis_generate
+from deductions.lists.services import list_reopen
 from deductions.models import CycleMail
 from deductions.period import Period
 from employers.models import Employer
+from tests.deductions.basis_data import two_published_months
 from tests.deductions.conftest import make_member
 from tests.deductions.cycle.conftest import deliver_list, pay
+from tests.deductions.lists.conftest import deliver, form_data, position_of, start_list
 
 MARCH = Period(2021, 3)
 URL = reverse("deductions:staff_overview", args=["2021-03"])
 CSV_URL = reverse("deductions:staff_overview_csv", args=["2021-03"])
+FEBRUARY_URL = reverse("deductions:staff_overview", args=["2021-02"])
+CSV_HEADER = (
+    "Bedriftsnummer;Bedrift;Varsel sendt;Varsel feilet;Trekkliste;Lister levert;"
+    "Trekkliste sum;Betalt;Differanse;Avvik i trekkliste;Avvik"
+)
 
 
 @pytest.fixture
@@ -31,6 +40,26 @@ def march(rates, employer, other_employer, owner, outsider):
         status=CycleMail.Status.FAILED, error="550"
     )
     return MARCH
+
+
+@pytest.fixture
+def one_delivered(settings, tmp_path, rates, employer, other_employer, owner_client):
+    """February's list of 94001761 delivered through the form, with one deviation (Linda's
+    home insurance left out); 00080000 delivers nothing."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    two_published_months(employer)
+    deduction_list = start_list(owner_client)
+    owner_client.post(
+        reverse("deductions:list_edit", args=[deduction_list.public_id]),
+        form_data(deduction_list, **{f"l-{position_of(deduction_list, 'Hauge Linda')}-home": "0"}),
+    )
+    deliver(owner_client, deduction_list)
+    deduction_list.refresh_from_db()
+    return deduction_list
+
+
+def rows_by_number(response):
+    return {row.number: row for row in response.context["rows"]}
 
 
 def row_of(response, name):
@@ -122,12 +151,13 @@ def test_csv_export_has_every_filtered_row_and_neutralises_formulas(march, staff
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="oversikt-2021-03.csv"' in response["Content-Disposition"]
     header, *rows = csv_rows(response)
-    assert header[:3] == ["Bedriftsnummer", "Bedrift", "Varsel sendt"]
+    assert ";".join(header) == CSV_HEADER
     names = [row[1] for row in rows]
     assert '\'=HYPERLINK("x")' in names
-    ours = next(row for row in rows if row[0] == "94001761")
-    assert ours[6] == "1234,50"
-    assert "Trekkliste ikke levert" in ours[8]
+    ours = dict(zip(header, next(row for row in rows if row[0] == "94001761"), strict=True))
+    assert ours["Betalt"] == "1234,50"
+    assert ours["Trekkliste"] == "Ikke levert"
+    assert "Trekkliste ikke levert" in ours["Avvik"]
 
 
 def test_csv_export_follows_the_filter(march, staff_client):
@@ -171,3 +201,120 @@ def test_queries_stay_bounded_with_many_employers(
         response = staff_client.get(URL)
     assert response.text.count('<th scope="row">') == 100
     assert "Side 1 av 2" in response.text
+    assert f"0 av {Employer.objects.count()} bedrifter har levert" in response.text
+
+
+def test_queries_stay_bounded_with_delivered_lists(
+    staff_client, one_delivered, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(12):
+        assert staff_client.get(FEBRUARY_URL).status_code == 200
+
+
+# --- The lists of the month ----------------------------------------------------------------
+
+
+def test_staff_see_each_employers_lists_delivered_or_not_with_totals_and_deviations(
+    staff_client, one_delivered
+):
+    response = staff_client.get(FEBRUARY_URL)
+    assert response.status_code == 200
+    rows = rows_by_number(response)
+    assert rows["94001761"].status_label == "Levert"
+    assert rows["94001761"].lists_delivered == 1
+    assert rows["94001761"].list_total == one_delivered.total
+    assert rows["94001761"].list_deviations == one_delivered.deviation_count == 1
+    assert "Avvik i trekkliste: 1" in rows["94001761"].deviations
+    assert rows["00080000"].status_label == "Ikke levert"
+    assert rows["00080000"].lists_delivered == 0
+    total = f"{one_delivered.total:.2f}".replace(".", ",")
+    summary = " ".join(response.text.split()).replace("\xa0", " ")
+    assert "1 av 2 bedrifter har levert. Sum levert: kr" in summary
+    assert total in summary.replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    ("show", "numbers"),
+    [("levert", {"94001761"}), ("ikke-levert", {"00080000"}), ("avvik-i-trekkliste", {"94001761"})],
+)
+def test_staff_filter_by_the_lists_status(staff_client, one_delivered, show, numbers):
+    response = staff_client.get(FEBRUARY_URL, {"vis": show})
+    assert set(rows_by_number(response)) == numbers
+
+
+def test_staff_filter_by_name(staff_client, one_delivered):
+    response = staff_client.get(FEBRUARY_URL, {"q": "avinor"})
+    assert [row.name for row in response.context["rows"]] == ["Avinor AS"]
+
+
+def test_a_reopened_list_is_delivered_but_not_counted_in_the_total(
+    staff_client, staff, one_delivered
+):
+    list_reopen(deduction_list=one_delivered, reason="Feil beløp", actor=staff)
+    response = staff_client.get(FEBRUARY_URL, {"vis": "gjenapnet"})
+
+    assert set(rows_by_number(response)) == {"94001761"}
+    row = rows_by_number(response)["94001761"]
+    assert row.status_label == "Gjenåpnet"
+    assert row.lists_delivered == 1
+    assert row.list_total is None
+    assert "Trekkliste ikke levert" not in row.deviations
+    assert "<td>Gjenåpnet</td>" in row_of(response, "Systemadministrasjonen")
+    assert "1 av 1 bedrift har levert. Sum levert: kr 0,00." in response.text
+    assert staff_client.get(FEBRUARY_URL, {"vis": "levert"}).context["rows"] == []
+
+
+def test_csv_export_has_the_lists_status_count_total_and_deviations(staff_client, one_delivered):
+    Employer.objects.filter(number="00080000").update(name="=cmd|' /C calc'!A0")
+    response = staff_client.get(reverse("deductions:staff_overview_csv", args=["2021-02"]))
+
+    assert response.status_code == 200
+    header, *rows = csv_rows(response)
+    by_number = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    ours = by_number["94001761"]
+    assert ours["Trekkliste"] == "Levert"
+    assert ours["Lister levert"] == "1"
+    assert ours["Trekkliste sum"] == f"{one_delivered.total:.2f}".replace(".", ",")
+    assert ours["Avvik i trekkliste"] == "1"
+    assert by_number["00080000"]["Bedrift"] == "'=cmd|' /C calc'!A0"
+
+
+# --- The lists' old staff page ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/trekk/trekklister/oversikt/2021-02/", FEBRUARY_URL),
+        ("/trekk/trekklister/oversikt/2021-02/?status=", FEBRUARY_URL),
+        ("/trekk/trekklister/oversikt/2021-02/?status=levert", f"{FEBRUARY_URL}?vis=levert"),
+        (
+            "/trekk/trekklister/oversikt/2021-02/?status=ikke-levert&q=Avinor+AS",
+            f"{FEBRUARY_URL}?vis=ikke-levert&q=Avinor+AS",
+        ),
+        ("/trekk/trekklister/oversikt/2021-02/?status=gjenapnet", f"{FEBRUARY_URL}?vis=gjenapnet"),
+        (
+            "/trekk/trekklister/oversikt/2021-02/?status=levert&format=csv",
+            "/trekk/stab/2021-02/oversikt.csv?vis=levert",
+        ),
+        ("/trekk/trekklister/oversikt/", "/trekk/stab/"),
+        ("/trekk/trekklister/oversikt/?status=levert", "/trekk/stab/?vis=levert"),
+    ],
+)
+def test_the_lists_old_staff_page_moved_here_for_good(staff_client, db, old, new):
+    response = staff_client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == new
+
+
+@time_machine.travel("2021-02-15 12:00 +01:00", tick=False)
+def test_the_filter_survives_the_way_to_the_default_month(staff_client):
+    response = staff_client.get("/trekk/stab/", {"vis": "levert"})
+    assert response["Location"] == f"{URL}?vis=levert"
+
+
+@pytest.mark.parametrize(
+    "url", ["/trekk/trekklister/oversikt/", "/trekk/trekklister/oversikt/2021-02/"]
+)
+def test_contacts_get_404_on_the_old_page_too(owner_client, url):
+    assert owner_client.get(url).status_code == 404

@@ -61,6 +61,6 @@ def test_a_malformed_reference_is_a_404(owner_client, delivered):
     assert owner_client.get("/trekk/trekklister/1/").status_code == 404
 
 
-def test_the_staff_overview_is_a_404_for_contacts(owner_client, delivered):
-    url = reverse("deductions:list_overview_month", args=["2021-02"])
+def test_the_staff_month_page_with_the_lists_is_a_404_for_contacts(owner_client, delivered):
+    url = reverse("deductions:staff_overview", args=["2021-02"])
     assert owner_client.get(url).status_code == 404
