@@ -9,7 +9,7 @@ from accounts.decorators import staff_required
 from deductions.basis import exports
 from deductions.lists.exports import overview_table
 from deductions.models import Basis, DeductionList
-from deductions.models.basis import ZERO
+from deductions.money import ZERO
 from deductions.period import Period
 
 FILTERS = {

@@ -1,6 +1,5 @@
 """Pages of the deduction lists: start, web form, upload, confirm and deliver, detail, PDF."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -8,6 +7,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from accounts.audit import AuditEvent
 from accounts.decorators import role_required
+from deductions import money
 from deductions.basis import exports
 from deductions.basis.lookups import get_basis_or_404
 from deductions.lists.exports import template_table
@@ -35,10 +35,9 @@ def _locked(request, deduction_list):
 
 
 def _payment(basis, deduction_list):
-    account = settings.PAYMENT_ACCOUNT
     return {
         "kid": basis.kid,
-        "account": f"{account[:4]} {account[4:6]} {account[6:]}",
+        "account": money.account_text(),
         "total": deduction_list.total,
     }
 
