@@ -1,19 +1,16 @@
 """Staff pages of the monthly cycle: one period across all employers, on screen and as CSV."""
 
-import csv
-
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils.formats import number_format
 
 from accounts.audit import AuditEvent
 from accounts.decorators import staff_required
-from deductions.basis.exports import neutralise
+from deductions import money
 from deductions.cycle import month_changes
 from deductions.cycle.mailings import default_notice_period
 from deductions.cycle.overview import FILTERS, deviations, employer_overview
 from deductions.models import Payment
+from trekkportal.downloads import streamed_csv
 
 ROWS_PER_PAGE = 100
 CSV_HEADER = [
@@ -66,32 +63,6 @@ def overview(request, period):
     )
 
 
-def _money(amount):
-    if amount is None:
-        return ""
-    return number_format(amount, decimal_pos=2, use_l10n=True)
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _streamed_csv(filename, header, rows):
-    """`header` and `rows` as CSV for Norwegian Excel (`;`, UTF-8 with BOM), written as they
-    come; text cells neutralised."""
-    writer = csv.writer(_Echo(), delimiter=";")
-
-    def lines():
-        yield "\ufeff" + writer.writerow(header)
-        for cells in rows:
-            yield writer.writerow([neutralise(cell) for cell in cells])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @staff_required
 def overview_csv(request, period):
     """The filtered overview, every row, as CSV (streamed; text cells neutralised)."""
@@ -103,14 +74,14 @@ def overview_csv(request, period):
             row.notices_sent,
             row.notices_failed,
             "Ja" if row.delivered else "Nei",
-            _money(row.list_total),
-            _money(row.paid_total),
-            _money(row.difference),
+            money.cell(row.list_total),
+            money.cell(row.paid_total),
+            money.cell(row.difference),
             ", ".join(deviations(row)),
         ]
         for row in employer_overview(period, show, query).iterator(chunk_size=2000)
     )
-    return _streamed_csv(f"oversikt-{period.slug}.csv", CSV_HEADER, rows)
+    return streamed_csv(f"oversikt-{period.slug}.csv", CSV_HEADER, rows)
 
 
 @staff_required
@@ -118,4 +89,4 @@ def month_changes_csv(request, period):
     """Every employer's changes in the month, one row per member, as CSV (streamed)."""
     AuditEvent.objects.record("month_changes_downloaded", request=request, period=period.slug)
     rows = month_changes.month_change_rows(period)
-    return _streamed_csv(f"endringer-{period.slug}.csv", month_changes.HEADER, rows)
+    return streamed_csv(f"endringer-{period.slug}.csv", month_changes.HEADER, rows)

@@ -2,7 +2,6 @@
 
 from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.decorators import staff_required
@@ -11,6 +10,7 @@ from deductions.lists.exports import overview_table
 from deductions.models import Basis, DeductionList
 from deductions.money import ZERO
 from deductions.period import Period
+from trekkportal.downloads import streamed_csv
 
 FILTERS = {
     "": "Alle",
@@ -66,11 +66,8 @@ def list_overview(request, period=None):
     query = request.GET.get("q", "").strip()[:100]
     rows = overview_rows(period, status, query)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(
-            exports.as_csv(overview_table(period, rows)), content_type=exports.CONTENT_TYPES["csv"]
-        )
-        response["Content-Disposition"] = f'attachment; filename="trekklister-{period.slug}.csv"'
-        return response
+        table = overview_table(period, rows)
+        return streamed_csv(f"trekklister-{period.slug}.csv", table.header, exports.csv_rows(table))
     return render(
         request,
         "deductions/lists/overview.html",

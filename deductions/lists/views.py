@@ -23,6 +23,7 @@ from deductions.lists.services import (
     list_start,
 )
 from deductions.lists.upload import COLUMNS, MAX_BYTES, UploadError, read_upload
+from trekkportal.downloads import streamed_csv
 
 
 def _locked(request, deduction_list):
@@ -227,9 +228,11 @@ def list_template(request, period, fmt):
         raise Http404
     basis = get_basis_or_404(request, period)
     table = template_table(basis)
-    content = exports.as_csv(table) if fmt == "csv" else exports.as_xlsx(table)
-    AuditEvent.objects.record("list_template_downloaded", request=request, obj=basis, format=fmt)
-    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
     filename = f"trekkliste-{basis.employer.number}-{basis.period.slug}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if fmt == "csv":
+        response = streamed_csv(filename, table.header, exports.csv_rows(table))
+    else:
+        response = HttpResponse(exports.as_xlsx(table), content_type=exports.CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    AuditEvent.objects.record("list_template_downloaded", request=request, obj=basis, format=fmt)
     return response

@@ -54,7 +54,7 @@ def test_the_csv_export_neutralises_formula_text(staff_client, one_delivered):
     Employer.objects.filter(number="00080000").update(name="=cmd|' /C calc'!A0")
     response = staff_client.get(URL, {"format": "csv"})
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Bedriftsnr.", "Bedrift", "Status", "Lister levert", "Sum levert", "Avvik"]
     names = [row[1] for row in rows[1:]]
     assert "'=cmd|' /C calc'!A0" in names
