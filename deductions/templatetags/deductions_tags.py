@@ -10,6 +10,7 @@ from deductions.models.lists import MonthLists
 from deductions.models.payments import with_paid_total
 
 register = template.Library()
+register.filter("kr", money.kr)  # `{{ amount|kr }}`: 1 234,50
 
 FRONT_PAGE_MONTHS = 12
 

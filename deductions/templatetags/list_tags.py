@@ -84,6 +84,3 @@ def line_row(row, new=False):
             f"{messages}</td></tr>"
         )
     return mark_safe(html)  # noqa: S308 (built above; every value passed through escape)
-
-
-register.filter("kr", money.kr)

@@ -26,7 +26,7 @@ def test_no_amount_is_an_empty_cell():
 
 
 def test_the_template_filter_is_the_same_formatter():
-    rendered = Template("{% load list_tags %}{{ amount|kr }}").render(
+    rendered = Template("{% load deductions_tags %}{{ amount|kr }}").render(
         Context({"amount": Decimal("1234.5")})
     )
     assert rendered == "1\u00a0234,50"
