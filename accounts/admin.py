@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 
 from accounts.models import AuditEvent, PasswordReset, Role, User
+from trekkportal.admin import ReadOnlyAdmin
 
 
 class AuditedAdminMixin:
@@ -33,19 +34,6 @@ class AuditedAdminMixin:
         AuditEvent.objects.record(
             action, request=request, employer=employer, obj=obj, change=message
         )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows that are only ever added by the portal itself: staff read them, nobody edits them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RoleInline(admin.TabularInline):

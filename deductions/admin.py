@@ -1,3 +1,7 @@
+"""Admin for members, rates and the monthly bases. The deduction lists (`deductions.lists.admin`)
+and the monthly cycle (`deductions.cycle.admin`) keep their own admin, imported here so that
+Django's autodiscovery of `deductions.admin` registers them too."""
+
 import uuid
 
 from django import forms
@@ -7,35 +11,20 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts.audit import AuditEvent
 from deductions.basis import member_import as imports
 from deductions.basis.services import NoRatesError, basis_generate
+from deductions.cycle import admin as cycle_admin  # noqa: F401 (registers its models)
 from deductions.fields import PeriodFormField
+from deductions.lists import admin as list_admin  # noqa: F401 (registers its models)
 from deductions.models import Basis, BasisLine, Deduction, Member, Rate
 from deductions.period import Period
+from trekkportal.admin import ReadOnlyAdmin, admin_url
 
 IMPORT_SESSION_KEY = "deductions_import_file"
-
-
-def admin_url(model_admin, route, view, name):
-    """An extra admin page of `model_admin`, behind the admin's login and two-factor."""
-    return path(route, model_admin.admin_site.admin_view(view), name=name)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Made by the portal, read by staff: nobody adds, changes or deletes through admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -271,8 +260,3 @@ class BasisLineAdmin(ReadOnlyAdmin):
 
     def has_module_permission(self, request):
         return False  # reached from a month's "Vis linjer"
-
-
-# The monthly cycle and the deduction lists register their own admin.
-from deductions.cycle import admin as cycle_admin  # noqa: E402, F401
-from deductions.lists import admin as list_admin  # noqa: E402, F401

@@ -1,8 +1,8 @@
 """Checks on uploaded attachments: size first, then the type by content, never by name alone.
 
 Accepted: PDF, PNG, JPEG, CSV and XLSX. An XLSX is a zip archive: its entry count and
-unpacked size are checked from the central directory before anything is unpacked, and a
-workbook with macros is refused.
+unpacked size are checked from the central directory before anything is unpacked (limits in
+`trekkportal.uploads.ATTACHMENT_XLSX`), and a workbook with macros is refused.
 """
 
 import posixpath
@@ -12,13 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
-from trekkportal.xlsx import BrokenArchive, inspect_xlsx
-
-PDF = "application/pdf"
-PNG = "image/png"
-JPEG = "image/jpeg"
-CSV = "text/csv"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from trekkportal import uploads
+from trekkportal.uploads import CSV, JPEG, PDF, PNG, XLSX
 
 EXTENSIONS = {
     PDF: {".pdf"},
@@ -27,12 +22,7 @@ EXTENSIONS = {
     CSV: {".csv"},
     XLSX: {".xlsx"},
 }
-MACRO_EXTENSIONS = {".xlsm", ".xltm", ".xlsb", ".xlam"}
 ALLOWED_LABEL = "PDF, PNG, JPEG, CSV eller XLSX"
-
-XLSX_MAX_ENTRIES = 1_000
-XLSX_MAX_UNPACKED = 100 * 1024 * 1024
-XLSX_MAX_RATIO = 200
 
 
 @dataclass(frozen=True)
@@ -58,7 +48,7 @@ def check_attachment(upload):
         )
     if upload.size == 0:
         raise ValidationError(f"«{name}» er tom.")
-    if extension in MACRO_EXTENSIONS:
+    if extension in uploads.MACRO_EXTENSIONS:
         raise ValidationError(
             f"«{name}» kan inneholde makroer. Lagre arket som .xlsx og prøv igjen."
         )
@@ -74,17 +64,13 @@ def check_attachment(upload):
 
 def _detect(upload, name):
     upload.seek(0)
-    head = upload.read(8)
-    if head.startswith(b"%PDF-"):
-        return PDF
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head.startswith(b"PK\x03\x04"):
+    kind = uploads.sniff(upload.read(uploads.SNIFF_BYTES))
+    if kind in (PDF, PNG, JPEG):
+        return kind
+    if kind == uploads.ZIP:
         _check_xlsx(upload, name)
         return XLSX
-    if _is_text(upload):
+    if kind is None and _is_text(upload):
         return CSV
     raise ValidationError(
         f"Vi kjenner ikke igjen filtypen til «{name}». Vi tar imot {ALLOWED_LABEL}."
@@ -92,28 +78,28 @@ def _detect(upload, name):
 
 
 def _is_text(upload):
-    """CSV has no signature: accept text that decodes as UTF-8 (with or without BOM) or cp1252."""
+    """CSV has no signature: accept text that decodes as CSV uploads do, without control
+    characters."""
     upload.seek(0)
-    data = upload.read()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return not any(ord(char) < 32 and char not in "\t\r\n" for char in text)
-    return False
+    try:
+        text = uploads.decode_text(upload.read())
+    except uploads.NotText:
+        return False
+    return not any(ord(char) < 32 and char not in "\t\r\n" for char in text)
 
 
 def _check_xlsx(upload, name):
     broken = ValidationError(f"«{name}» er ikke et gyldig Excel-ark (.xlsx).")
     try:
-        archive = inspect_xlsx(upload)
-    except BrokenArchive:
+        archive = uploads.check_xlsx(upload, uploads.ATTACHMENT_XLSX)
+    except uploads.BrokenArchive:
         raise broken from None
-    if archive.entry_count > XLSX_MAX_ENTRIES:
-        raise ValidationError(f"«{name}» har for mange deler til å være et vanlig regneark.")
-    if archive.unpacked_size > XLSX_MAX_UNPACKED or archive.compression_ratio > XLSX_MAX_RATIO:
-        raise ValidationError(f"«{name}» blir for stor når den pakkes ut.")
+    except uploads.XlsxTooLarge as error:
+        if error.parts:
+            raise ValidationError(
+                f"«{name}» har for mange deler til å være et vanlig regneark."
+            ) from None
+        raise ValidationError(f"«{name}» blir for stor når den pakkes ut.") from None
     if archive.has_macros:
         raise ValidationError(f"«{name}» inneholder makroer. Vi tar bare imot ark uten makroer.")
     if archive.content_types is None or not archive.is_workbook:

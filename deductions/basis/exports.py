@@ -1,38 +1,29 @@
 """A month's basis as a table (either view), and that table as CSV, XLSX or PDF.
 
-Every text cell that a spreadsheet could take for a formula (it begins with = + - @, a tab or a
-carriage return) gets a leading apostrophe, in CSV and XLSX alike.
+Every text cell that a spreadsheet could take for a formula gets a leading apostrophe, in CSV and
+XLSX alike (`trekkportal.downloads.neutralise`).
 """
 
-import csv
 import io
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
-from django.utils.formats import number_format
 from openpyxl import Workbook
 
+from deductions import money
 from deductions.models import Basis
+from trekkportal.downloads import neutralise
 from trekkportal.pdf import render_pdf
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 FULL, CHANGES = "grunnlag", "endringer"
 VIEWS = {FULL: "Hele trekkgrunnlaget", CHANGES: "Endringer"}
 FORMATS = ("csv", "xlsx", "pdf")
 CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
-
-
-def neutralise(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 @dataclass
@@ -110,22 +101,11 @@ def _full_row(basis, line):
     ]
 
 
-def _csv_cell(value):
-    if isinstance(value, Decimal):
-        return number_format(value, decimal_pos=2, use_l10n=True)
-    return neutralise(value)
-
-
-def as_csv(table):
-    """UTF-8 with BOM and `;`: what Norwegian Excel opens without asking."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_csv_cell(cell) for cell in table.header])
-    for row in table.rows:
-        writer.writerow([_csv_cell(cell) for cell in row])
-    if table.total:
-        writer.writerow([_csv_cell(cell) for cell in table.total])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+def csv_rows(table):
+    """The rows under the header, total last, for `trekkportal.downloads.streamed_csv`: amounts
+    with a decimal comma (an XLSX keeps them as numbers)."""
+    for row in [*table.rows, table.total] if table.total else table.rows:
+        yield [money.cell(cell) if isinstance(cell, Decimal) else cell for cell in row]
 
 
 def as_xlsx(table):

@@ -32,6 +32,7 @@ from accounts.audit import AuditEvent
 from deductions.models import Category, Member
 from deductions.period import Period
 from employers.models import Employer
+from trekkportal import uploads
 
 MAX_BYTES = 20 * 1024 * 1024
 REQUIRED = ["medlemsnummer", "navn", "fodselsnummer", "bedriftsnummer", "fra_maned"]
@@ -90,15 +91,14 @@ def decode(data):
     """Text from bytes: UTF-8 (with or without BOM), else Windows-1252."""
     if len(data) > MAX_BYTES:
         raise ImportFileError("Filen er for stor (høyst 20 MB).")
-    if b"\x00" in data[:4096]:
-        raise ImportFileError("Filen er ikke en CSV-fil (den inneholder binære data).")
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise ImportFileError("Filen har ukjent tegnkoding (bruk UTF-8).") from None
+        return uploads.decode_text(data)
+    except uploads.NotText as error:
+        raise ImportFileError(
+            "Filen er ikke en CSV-fil (den inneholder binære data)."
+            if error.binary
+            else "Filen har ukjent tegnkoding (bruk UTF-8)."
+        ) from None
 
 
 def preview(text):
@@ -106,8 +106,7 @@ def preview(text):
     lines = text.splitlines()
     if not lines:
         raise ImportFileError("Filen er tom.")
-    delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.DictReader(io.StringIO(text), delimiter=uploads.csv_separator(lines[0]))
     header = [(name or "").strip().lower() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED if name not in header]
     if missing:

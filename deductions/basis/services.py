@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.audit import AuditEvent
 from deductions.models import Basis, BasisLine, Category, Deduction, Member, Rate
-from deductions.models.basis import ZERO
+from deductions.money import ZERO
 from employers.models import Employer
 
 

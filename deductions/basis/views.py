@@ -12,6 +12,7 @@ from deductions.basis.lookups import get_basis_or_404
 from deductions.models import Basis
 from deductions.models.lists import MonthLists
 from deductions.models.payments import with_paid_total
+from trekkportal.downloads import streamed_csv
 
 LINES_PER_PAGE = 100
 MONTHS_PER_PAGE = 24
@@ -89,13 +90,16 @@ def basis_download(request, period, view, fmt):
     if view not in exports.VIEWS or fmt not in exports.FORMATS:
         raise Http404
     basis = get_basis_or_404(request, period)
-    if fmt == "pdf":
-        content = exports.as_pdf(basis, view)
-    else:
-        table = exports.basis_table(basis, view)
-        content = exports.as_csv(table) if fmt == "csv" else exports.as_xlsx(table)
-    AuditEvent.objects.record("basis_downloaded", request=request, obj=basis, view=view, format=fmt)
     filename = f"trekkgrunnlag-{basis.employer.number}-{basis.period.slug}-{view}.{fmt}"
-    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if fmt == "csv":
+        table = exports.basis_table(basis, view)
+        response = streamed_csv(filename, table.header, exports.csv_rows(table))
+    else:
+        if fmt == "pdf":
+            content = exports.as_pdf(basis, view)
+        else:
+            content = exports.as_xlsx(exports.basis_table(basis, view))
+        response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    AuditEvent.objects.record("basis_downloaded", request=request, obj=basis, view=view, format=fmt)
     return response

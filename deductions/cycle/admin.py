@@ -3,19 +3,15 @@
 from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.html import format_html
 
 from accounts.audit import AuditEvent
-from deductions.admin import ReadOnlyAdmin
+from deductions import money
 from deductions.cycle.ocr import OcrError
 from deductions.models import CycleMail, OcrImport, Payment
+from trekkportal.admin import ReadOnlyAdmin, ReadOnlyInline
 
 MAX_OCR_BYTES = 10 * 1024 * 1024
-
-
-def kroner(amount):
-    return number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
 
 
 @admin.register(CycleMail)
@@ -62,19 +58,11 @@ class OcrUploadForm(forms.ModelForm):
         return OcrImport.objects.read(content=self.content, filename=upload.name, user=self.user)
 
 
-class PaymentInline(admin.TabularInline):
+class PaymentInline(ReadOnlyInline):
     model = Payment
     fields = ["paid_on", "kid", "amount", "employer", "period"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OcrImport)
@@ -139,7 +127,7 @@ class OcrImportAdmin(admin.ModelAdmin):
             total=str(obj.total),
         )
         message = (
-            f"{obj.payment_count} nye innbetalinger lest inn (kr {kroner(obj.total)}), "
+            f"{obj.payment_count} nye innbetalinger lest inn (kr {money.kr(obj.total)}), "
             f"{obj.duplicate_count} var lest inn før."
         )
         if obj.unmatched_count:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.audit import AuditEvent
 from accounts.models import Role
+from deductions import money
 from deductions.basis.services import basis_generate
 from deductions.kid import kid_for
 from deductions.lists import delivery
@@ -46,12 +47,6 @@ class SendReport:
         return self.remaining == 0
 
 
-def payment_account_text(account=None):
-    """`90010741504` as written on a giro: `9001 07 41504`."""
-    account = account or settings.PAYMENT_ACCOUNT
-    return f"{account[:4]} {account[4:6]} {account[6:]}"
-
-
 # --- The monthly notice ---------------------------------------------------------------------
 
 
@@ -71,7 +66,7 @@ def notice_context(basis):
         "home_insurance": basis.home_insurance_rate,
         "travel_insurance": basis.travel_insurance_rate,
         "apprentice_total": basis.apprentice_rate,
-        "account": payment_account_text(),
+        "account": money.account_text(),
         "kid": kid_for(basis.employer.number, period),
     }
 
@@ -156,7 +151,7 @@ def reminders_send(*, period, dry_run=False, progress=None, today=None):
         "period_label": period.mail_label,
         "deadline": list_deadline(period),
         "portal_url": settings.SITE_URL + reverse("home"),
-        "account": payment_account_text(),
+        "account": money.account_text(),
     }
 
     def build(rows):

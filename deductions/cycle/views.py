@@ -1,17 +1,15 @@
 """The staff's month page: one period across all employers, on screen and as CSV."""
 
-import csv
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import HttpResponsePermanentRedirect, StreamingHttpResponse
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import number_format
 
 from accounts.audit import AuditEvent
 from accounts.decorators import staff_required
-from deductions.basis.exports import neutralise
+from deductions import money
 from deductions.cycle import month_changes
 from deductions.cycle.mailings import default_notice_period
 from deductions.cycle.overview import (
@@ -23,6 +21,7 @@ from deductions.cycle.overview import (
 )
 from deductions.models import Payment
 from deductions.models.lists import MonthStatus
+from trekkportal.downloads import streamed_csv
 
 ROWS_PER_PAGE = 100
 CSV_HEADER = [
@@ -98,32 +97,6 @@ def old_list_overview(request, period=None):
     return HttpResponsePermanentRedirect(f"{url}?{urlencode(params)}" if params else url)
 
 
-def _money(amount):
-    if amount is None:
-        return ""
-    return number_format(amount, decimal_pos=2, use_l10n=True)
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _streamed_csv(filename, header, rows):
-    """`header` and `rows` as CSV for Norwegian Excel (`;`, UTF-8 with BOM), written as they
-    come; text cells neutralised."""
-    writer = csv.writer(_Echo(), delimiter=";")
-
-    def lines():
-        yield "\ufeff" + writer.writerow(header)
-        for cells in rows:
-            yield writer.writerow([neutralise(cell) for cell in cells])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @staff_required
 def overview_csv(request, period):
     """The filtered page, every row, as CSV (streamed; text cells neutralised)."""
@@ -136,9 +109,9 @@ def overview_csv(request, period):
             row.notices_failed,
             row.status_label,
             row.lists_delivered,
-            _money(row.list_total),
-            _money(row.paid_total),
-            _money(row.difference),
+            money.cell(row.list_total),
+            money.cell(row.paid_total),
+            money.cell(row.difference),
             row.list_deviations,
             ", ".join(row.deviations),
         ]
@@ -146,7 +119,7 @@ def overview_csv(request, period):
             with_deviations(employer_month_rows(period, show, query)).iterator(chunk_size=2000)
         )
     )
-    return _streamed_csv(f"oversikt-{period.slug}.csv", CSV_HEADER, rows)
+    return streamed_csv(f"oversikt-{period.slug}.csv", CSV_HEADER, rows)
 
 
 @staff_required
@@ -154,4 +127,4 @@ def month_changes_csv(request, period):
     """Every employer's changes in the month, one row per member, as CSV (streamed)."""
     AuditEvent.objects.record("month_changes_downloaded", request=request, period=period.slug)
     rows = month_changes.month_change_rows(period)
-    return _streamed_csv(f"endringer-{period.slug}.csv", month_changes.HEADER, rows)
+    return streamed_csv(f"endringer-{period.slug}.csv", month_changes.HEADER, rows)

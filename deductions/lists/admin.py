@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts.audit import AuditEvent
-from deductions.admin import ReadOnlyAdmin, admin_url
 from deductions.lists.reconciliation import reconcile
 from deductions.lists.services import ReopenRefused, delivery_pdf, list_reopen
 from deductions.models import DeductionList, ListDelivery
+from trekkportal.admin import ReadOnlyAdmin, ReadOnlyInline, admin_url
 
 ACTION_LABELS = {
     "list_created": "Opprettet",
@@ -40,18 +40,10 @@ class ReopenForm(forms.Form):
     )
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(ReadOnlyInline):
     model = ListDelivery
-    extra = 0
-    can_delete = False
     fields = ["number", "delivered_at", "delivered_by", "line_count", "total", "deviation_count"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DeductionList)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from accounts.models import User
 from deductions.lists.services import list_deliver, list_start, pdfs_render_pending
 from deductions.models import Basis, Category, DeductionListLine, Reason
-from deductions.models.basis import ZERO
+from deductions.money import ZERO
 from deductions.period import Period
 
 # employer number: (contact's user ID, months back from this month that are delivered)

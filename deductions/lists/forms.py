@@ -11,8 +11,9 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from stdnum.no import fodselsnummer
 
+from deductions import money
 from deductions.models import DeductionListLine, Reason
-from deductions.models.basis import ZERO
+from deductions.money import ZERO
 
 NEW_ROWS = 3
 MAX_NEW_ROWS = 200
@@ -47,10 +48,6 @@ def parse_amount(text):
     if amount != amount.quantize(Decimal("0.01")):
         raise AmountError("Beløpet kan ha høyst to desimaler (øre).")
     return amount.quantize(Decimal("0.01"))
-
-
-def amount_text(amount):
-    return f"{amount:.2f}".replace(".", ",")
 
 
 @dataclass
@@ -102,9 +99,9 @@ class ListForm:
             prefix,
             line,
             {
-                "dues": amount_text(line.dues) if line.dues or line.reason else "",
-                "home": amount_text(line.home_insurance),
-                "travel": amount_text(line.travel_insurance),
+                "dues": money.cell(line.dues) if line.dues or line.reason else "",
+                "home": money.cell(line.home_insurance),
+                "travel": money.cell(line.travel_insurance),
                 "reason": line.reason,
                 "comment": line.comment,
                 "national_id": line.national_id,

@@ -8,9 +8,8 @@ than the flat amount; dues of zero without a reason.
 
 from dataclasses import dataclass
 
-from django.utils.formats import number_format
-
 from deductions.models import Category
+from deductions.money import kr
 
 MISSING = "missing"
 NOT_ON_BASIS = "not_on_basis"
@@ -46,10 +45,6 @@ class Deviation:
     @property
     def kind_label(self):
         return KINDS[self.kind]
-
-
-def kr(amount):
-    return number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
 
 
 def reconcile(deduction_list, lines=None):

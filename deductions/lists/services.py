@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.audit import AuditEvent
 from deductions.lists.reconciliation import reconcile
 from deductions.models import Category, DeductionList, DeductionListLine, ListDelivery
-from deductions.models.basis import ZERO
+from deductions.money import ZERO
 from trekkportal.pdf import render_pdf
 
 BATCH = 500

@@ -19,14 +19,15 @@ from stdnum.no import fodselsnummer
 
 from deductions.lists.forms import AmountError, parse_amount
 from deductions.models import Reason
-from trekkportal.xlsx import BrokenArchive, inspect_xlsx
+from trekkportal import uploads
+from trekkportal.uploads import FORMULA_STARTS
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
-XLSX_MAX_ENTRIES = 200
-XLSX_MAX_UNPACKED = 50 * 1024 * 1024
 HEADER_SEARCH_ROWS = 5
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NOT_A_LIST = "Filen er verken CSV eller XLSX. Bruk malen for måneden."
+MACROS = "Regneark med makroer (.xlsm) tas ikke imot. Lagre som .xlsx eller CSV."
+BROKEN = "Regnearket er ødelagt og kan ikke åpnes."
 
 # column key: (label on the page, accepted header names after normalising, required)
 COLUMNS = {
@@ -112,35 +113,34 @@ def read_upload(upload):
     if upload.size == 0:
         raise UploadError("Filen er tom.")
     name = (upload.name or "").lower()
-    if name.endswith((".xlsm", ".xltm", ".xlsb")):
-        raise UploadError("Regneark med makroer (.xlsm) tas ikke imot. Lagre som .xlsx eller CSV.")
+    if name.endswith(uploads.MACRO_EXTENSIONS):
+        raise UploadError(MACROS)
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise UploadError("Filen er for stor (høyst 5 MB).")
-    if data.startswith(b"PK\x03\x04"):
+    kind = uploads.sniff(data[: uploads.SNIFF_BYTES])
+    if kind == uploads.ZIP:
         table = _xlsx_rows(data)
-    elif data.startswith((b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8", b"GIF8")):
-        raise UploadError("Filen er verken CSV eller XLSX. Bruk malen for måneden.")
+    elif kind is not None:
+        raise UploadError(NOT_A_LIST)
     else:
         table = _csv_rows(data)
     return parse_table(table)
 
 
 def _csv_rows(data):
-    if b"\x00" in data:
-        raise UploadError("Filen er verken CSV eller XLSX (den inneholder binære data).")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise UploadError("Filen har ukjent tegnkoding. Lagre den som CSV (UTF-8).") from None
+        text = uploads.decode_text(data)
+    except uploads.NotText as error:
+        raise UploadError(
+            "Filen er verken CSV eller XLSX (den inneholder binære data)."
+            if error.binary
+            else "Filen har ukjent tegnkoding. Lagre den som CSV (UTF-8)."
+        ) from None
     lines = text.splitlines()
     if not lines:
         raise UploadError("Filen er tom.")
-    sample = "\n".join(lines[:HEADER_SEARCH_ROWS])
-    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
+    delimiter = uploads.csv_separator("\n".join(lines[:HEADER_SEARCH_ROWS]))
     try:
         return list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error:
@@ -149,17 +149,17 @@ def _csv_rows(data):
 
 def _xlsx_rows(data):
     try:
-        archive = inspect_xlsx(io.BytesIO(data))
-    except BrokenArchive:
-        raise UploadError("Regnearket er ødelagt og kan ikke åpnes.") from None
-    if archive.entry_count > XLSX_MAX_ENTRIES:
-        raise UploadError("Regnearket har for mange deler til å være en trekkliste.")
-    if archive.unpacked_size > XLSX_MAX_UNPACKED:
-        raise UploadError("Regnearket er for stort når det pakkes ut (høyst 50 MB).")
+        archive = uploads.check_xlsx(io.BytesIO(data), uploads.DEDUCTION_LIST_XLSX)
+    except uploads.BrokenArchive:
+        raise UploadError(BROKEN) from None
+    except uploads.XlsxTooLarge as error:
+        if error.parts:
+            raise UploadError("Regnearket har for mange deler til å være en trekkliste.") from None
+        raise UploadError("Regnearket er for stort når det pakkes ut (høyst 50 MB).") from None
     if not archive.is_workbook:
-        raise UploadError("Filen er verken CSV eller XLSX. Bruk malen for måneden.")
+        raise UploadError(NOT_A_LIST)
     if archive.has_macros:
-        raise UploadError("Regneark med makroer (.xlsm) tas ikke imot. Lagre som .xlsx eller CSV.")
+        raise UploadError(MACROS)
     import openpyxl  # with defusedxml installed, openpyxl parses the XML with it
 
     try:
@@ -172,7 +172,7 @@ def _xlsx_rows(data):
                 break
         workbook.close()
     except Exception:  # openpyxl raises many kinds on broken files; all mean the same here
-        raise UploadError("Regnearket er ødelagt og kan ikke åpnes.") from None
+        raise UploadError(BROKEN) from None
     return rows
 
 

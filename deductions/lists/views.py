@@ -1,6 +1,5 @@
 """Pages of the deduction lists: start, web form, upload, confirm and deliver, detail, PDF."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -8,6 +7,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from accounts.audit import AuditEvent
 from accounts.decorators import role_required
+from deductions import money
 from deductions.basis import exports
 from deductions.basis.lookups import get_basis_or_404
 from deductions.lists.exports import template_table
@@ -23,6 +23,7 @@ from deductions.lists.services import (
     list_start,
 )
 from deductions.lists.upload import COLUMNS, MAX_BYTES, UploadError, read_upload
+from trekkportal.downloads import streamed_csv
 
 
 def _locked(request, deduction_list):
@@ -35,10 +36,9 @@ def _locked(request, deduction_list):
 
 
 def _payment(basis, deduction_list):
-    account = settings.PAYMENT_ACCOUNT
     return {
         "kid": basis.kid,
-        "account": f"{account[:4]} {account[4:6]} {account[6:]}",
+        "account": money.account_text(),
         "total": deduction_list.total,
     }
 
@@ -228,9 +228,11 @@ def list_template(request, period, fmt):
         raise Http404
     basis = get_basis_or_404(request, period)
     table = template_table(basis)
-    content = exports.as_csv(table) if fmt == "csv" else exports.as_xlsx(table)
-    AuditEvent.objects.record("list_template_downloaded", request=request, obj=basis, format=fmt)
-    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
     filename = f"trekkliste-{basis.employer.number}-{basis.period.slug}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if fmt == "csv":
+        response = streamed_csv(filename, table.header, exports.csv_rows(table))
+    else:
+        response = HttpResponse(exports.as_xlsx(table), content_type=exports.CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    AuditEvent.objects.record("list_template_downloaded", request=request, obj=basis, format=fmt)
     return response

@@ -5,7 +5,6 @@ Bases are made by `deductions.basis.services.basis_generate` in a few set-based 
 published basis never changes again.
 """
 
-from decimal import Decimal
 from functools import partial
 
 from django.db import models
@@ -16,12 +15,7 @@ from deductions.fields import PeriodField
 from deductions.kid import kid_for
 from deductions.models import wording
 from deductions.models.members import Category
-
-ZERO = Decimal("0.00")
-
-
-def money_field(verbose_name):
-    return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, default=ZERO)
+from deductions.money import ZERO, money_field
 
 
 class BasisQuerySet(models.QuerySet):

@@ -14,7 +14,8 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.utils.timezone import localtime
 
-from deductions.models.basis import ZERO, Basis, money_field
+from deductions.models.basis import Basis
+from deductions.money import ZERO, money_field
 
 
 class Reason(models.TextChoices):

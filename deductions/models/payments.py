@@ -7,14 +7,12 @@ unmatched and are listed for staff.
 """
 
 import hashlib
-from decimal import Decimal
 
 from django.db import models, transaction
 from django.db.models import OuterRef, Subquery, Sum
 
 from deductions.fields import PeriodField
-
-ZERO = Decimal("0.00")
+from deductions.money import ZERO
 
 
 class OcrImportManager(models.Manager):

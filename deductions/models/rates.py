@@ -1,13 +1,10 @@
 """The rates members are deducted, as data with a valid-from month (staff edit them)."""
 
-from decimal import Decimal
-
 from django.core.validators import MinValueValidator
 from django.db import models
 
 from deductions.fields import PeriodField
-
-ZERO = Decimal("0.00")
+from deductions.money import ZERO
 
 
 class RateQuerySet(models.QuerySet):

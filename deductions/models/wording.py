@@ -11,6 +11,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 
 from deductions.models.members import Category
+from deductions.money import kr
 
 CHANGE_WORDS = [
     ("started", "Start trekk"),
@@ -52,12 +53,6 @@ def items(get, dues_text):
     return listed
 
 
-def kr(amount):
-    """`1 234,50`. A month has a handful of distinct amounts and thousands of lines: each is
-    formatted once per language (number_format was most of listing a month's changes)."""
-    return _formatted(amount, get_language(), 2)
-
-
 def percent(value):
     """`1,1 %`."""
     return f"{_formatted(value.normalize(), get_language(), None)} %"
@@ -69,5 +64,5 @@ def dues_text(dues_percent):
 
 
 @lru_cache(maxsize=512)
-def _formatted(amount, language, decimal_pos):
-    return number_format(amount, decimal_pos=decimal_pos, use_l10n=True, force_grouping=True)
+def _formatted(value, language, decimal_pos):
+    return number_format(value, decimal_pos=decimal_pos, use_l10n=True, force_grouping=True)

@@ -7,7 +7,7 @@ from html import escape
 from django import template
 from django.utils.safestring import mark_safe
 
-from deductions.models import wording
+from deductions.money import kr
 
 register = template.Library()
 
@@ -35,7 +35,7 @@ def change_rows(lines, basis):
 
 
 def _amount(flag, amount):
-    return f'<td class="num">{wording.kr(amount) if flag else DASH}</td>'
+    return f'<td class="num">{kr(amount) if flag else DASH}</td>'
 
 
 @register.simple_tag
@@ -49,6 +49,6 @@ def full_rows(lines, basis):
             f"{_amount(line.home_insurance, line.home_insurance_amount)}"
             f"{_amount(line.travel_insurance, line.travel_insurance_amount)}"
             f"{_amount(line.apprentice_amount, line.apprentice_amount)}"
-            f'<td class="num">{wording.kr(line.fixed_total)}</td></tr>'
+            f'<td class="num">{kr(line.fixed_total)}</td></tr>'
         )
     return mark_safe("\n".join(rows))  # noqa: S308 (every value passed through escape)

@@ -4,11 +4,13 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from deductions.models import Basis, wording
+from deductions import money
+from deductions.models import Basis
 from deductions.models.lists import MonthLists
 from deductions.models.payments import with_paid_total
 
 register = template.Library()
+register.filter("kr", money.kr)  # `{{ amount|kr }}`: 1 234,50
 
 FRONT_PAGE_MONTHS = 12
 
@@ -70,10 +72,10 @@ def _payment_status(basis):
     if getattr(basis, "paid_total", None) is None:
         status = '<span class="text-body-secondary">Ikke betalt</span>'
     else:
-        status = f"Betalt kr {wording.kr(basis.paid_total)}"
+        status = f"Betalt kr {money.kr(basis.paid_total)}"
         if basis.payment_difference:
             status += (
                 '<br><span class="text-danger">Avvik mot trekkliste: '
-                f"kr {wording.kr(basis.payment_difference)}</span>"
+                f"kr {money.kr(basis.payment_difference)}</span>"
             )
     return f'<div class="small" data-testid="payment-status">{status}</div>'

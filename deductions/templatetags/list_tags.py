@@ -6,9 +6,9 @@ from functools import lru_cache
 from html import escape
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 
+from deductions import money
 from deductions.lists.forms import REASON_CHOICES
 
 register = template.Library()
@@ -65,7 +65,7 @@ def line_row(row, new=False):
         cells.append(f"<td>{_input(row, name, label, attributes, ' text-end')}</td>")
     total = ""
     if row.line is not None:
-        total = number_format(row.line.total, decimal_pos=2, use_l10n=True, force_grouping=True)
+        total = money.kr(row.line.total)
     cells.append(f'<td class="num" data-line-total>{total}</td>')
     invalid = " is-invalid" if "reason" in row.errors else ""
     cells.append(
@@ -84,10 +84,3 @@ def line_row(row, new=False):
             f"{messages}</td></tr>"
         )
     return mark_safe(html)  # noqa: S308 (built above; every value passed through escape)
-
-
-@register.filter
-def kr(amount):
-    """`1 234,50` (Norwegian grouping with a no-break space): a plain format, several times
-    faster than `floatformat` on the 10,000 amounts of a 2,000-line list."""
-    return f"{amount:,.2f}".replace(",", "\u00a0").replace(".", ",")

@@ -30,8 +30,9 @@ def test_csv_opens_in_norwegian_excel_with_the_right_rows_and_totals(owner_clien
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     assert "no-store" in response["Cache-Control"]
-    assert response.content.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    content = response.getvalue()
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["Medlemsnr.", "Navn", "Fødselsnummer"]
     assert [row[1] for row in rows[1:-1]] == ["'=Lærling Lise", "Hauge Linda", "Ny Nina"]
     assert rows[-1][1] == "Sum (3 på trekk)"
@@ -43,7 +44,7 @@ def test_csv_opens_in_norwegian_excel_with_the_right_rows_and_totals(owner_clien
 
 def test_changes_csv_lists_the_changes(owner_client, february):
     response = download(owner_client, "endringer", "csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
     changes = {row[1]: row[4] for row in rows[1:]}
     assert changes == {
         "'=Lærling Lise": "Overgang fra lærling til ordinært medlem",

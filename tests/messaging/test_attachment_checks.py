@@ -1,4 +1,5 @@
 import contextlib
+from dataclasses import replace
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from tests.messaging.conftest import (
     xlsx_bytes,
     zip_bomb_bytes,
 )
+from trekkportal import uploads
 
 
 @pytest.mark.parametrize(
@@ -121,7 +123,8 @@ def test_a_zip_with_too_many_entries_is_refused(monkeypatch):
     import io
     import zipfile
 
-    monkeypatch.setattr(attachments, "XLSX_MAX_ENTRIES", 10)
+    ten_parts = replace(uploads.ATTACHMENT_XLSX, max_entries=10)
+    monkeypatch.setattr(uploads, "ATTACHMENT_XLSX", ten_parts)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for number in range(11):

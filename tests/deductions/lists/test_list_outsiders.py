@@ -29,8 +29,8 @@ def delivered(owner_client, february, other_employer):
 
 def assert_nothing_leaks(response):
     assert response.status_code == 404
-    assert b"Hauge Linda" not in response.content
-    assert b"Systemadministrasjonen" not in response.content
+    assert b"Hauge Linda" not in response.getvalue()
+    assert b"Systemadministrasjonen" not in response.getvalue()
 
 
 @pytest.mark.parametrize(("name", "args"), PERIOD_URLS)

@@ -209,7 +209,7 @@ def test_the_prefilled_template_reads_back_in(owner_client, february, fmt):
     url = reverse("deductions:list_template", args=["2021-02", fmt])
     response = owner_client.get(url)
     assert response.status_code == 200
-    content = response.content
+    content = response.getvalue()
     if fmt == "xlsx":
         rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
         assert rows[1][0] == "Fødselsnummer"
