@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 from deductions.basis import member_import as imports
 from deductions.basis.services import NoRatesError, basis_generate
 from deductions.fields import PeriodFormField

@@ -7,7 +7,7 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 from deductions.models import Basis, BasisLine, Category, Deduction, Member, Rate
 from deductions.models.basis import ZERO
 from employers.models import Employer

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 from deductions.admin import ReadOnlyAdmin
 from deductions.cycle.ocr import OcrError
 from deductions.models import CycleMail, OcrImport, Payment

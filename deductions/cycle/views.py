@@ -7,8 +7,8 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
 
-from accounts.audit import AuditEvent
 from accounts.decorators import staff_required
+from accounts.models import AuditEvent
 from deductions.basis.exports import neutralise
 from deductions.cycle import month_changes
 from deductions.cycle.mailings import default_notice_period

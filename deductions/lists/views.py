@@ -6,8 +6,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from accounts.audit import AuditEvent
 from accounts.decorators import role_required
+from accounts.models import AuditEvent
 from deductions.basis import exports
 from deductions.basis.lookups import get_basis_or_404
 from deductions.lists.exports import template_table

@@ -2,7 +2,7 @@
 
 from django.core import mail
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 from messaging.models import Message, MessageNotice
 from tests.messaging.conftest import send_from_contact
 
