@@ -108,7 +108,7 @@ class MemberAdmin(AuditedAdmin):
             raise PermissionDenied
         form = ImportForm(request.POST or None, request.FILES or None)
         context = {**self.admin_site.each_context(request), "title": "Importer medlemmer"}
-        if request.method == "POST" and "confirm" in request.POST:
+        if request.method == "POST" and "bekreft" in request.POST:
             name = request.session.pop(IMPORT_SESSION_KEY, None)
             if not name or not default_storage.exists(name):
                 messages.error(request, "Last opp filen på nytt: forhåndsvisningen er utløpt.")

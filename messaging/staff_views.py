@@ -65,7 +65,7 @@ def thread(request, public_id):
 @require_POST
 def mark_handled(request, public_id):
     thread = get_thread_or_404(request, public_id)
-    handled = request.POST.get("handled") == "1"
+    handled = request.POST.get("behandlet") == "1"
     thread.mark_handled(request.user, handled=handled)
     AuditEvent.objects.record(
         "message_thread_handled" if handled else "message_thread_reopened",
