@@ -1,4 +1,4 @@
-"""Operations across several deduction models."""
+"""Making a month's basis for every employer (`basis_generate`), in set-based SQL."""
 
 from dataclasses import dataclass
 

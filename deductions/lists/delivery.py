@@ -1,6 +1,7 @@
 """What the deduction lists tell the monthly cycle: who delivered a period's list, and its total.
 
-The reminders, the staff overview and the month table ask only these two functions.
+The reminders and the staff's month overview ask these two functions. (The employer's month
+table still reads its lists through `MonthLists` on the basis.)
 """
 
 from django.db import models

@@ -132,12 +132,12 @@ def list_detail(request, public_id):
 
 @role_required
 def list_pdf(request, public_id):
-    """The PDF made at delivery, served from storage."""
+    """The delivery's PDF from storage, rendered now if `render_list_pdfs` has not made it yet."""
     deduction_list = get_list_or_404(request, public_id)
     delivery = deduction_list.latest_delivery()
     if delivery is None:
         raise Http404("Listen er ikke levert ennå.")
-    if not delivery.pdf:  # rendering at delivery failed: render it now, once
+    if not delivery.pdf:  # cron has not got to it yet (or failed): render it now, once
         delivery_pdf(delivery=delivery)
     AuditEvent.objects.record(
         "list_pdf_downloaded", request=request, obj=deduction_list, version=delivery.number
