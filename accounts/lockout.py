@@ -6,7 +6,8 @@ failures and the lockout check would be counted against different keys.
 
 The IP address is REMOTE_ADDR, unless TRUSTED_PROXY_COUNT says how many proxies of
 ours stand in front: then it is the address the outermost of them appended to
-X-Forwarded-For. Whatever a client writes there itself is ignored.
+X-Forwarded-For. Whatever a client writes there itself is ignored. The audit trail
+and the password-reset limits record the same address (``client_ip``).
 """
 
 import ipaddress
@@ -32,3 +33,12 @@ def client_ip_address(request):
             except ValueError:
                 pass
     return request.META.get("REMOTE_ADDR")
+
+
+def client_ip(request):
+    """The client's address as axes resolves it (X-Forwarded-For only per TRUSTED_PROXY_COUNT)."""
+    if request is None:
+        return None
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or None

@@ -5,7 +5,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.utils import timezone
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 
 SESSION_STARTED_KEY = "auth_started_at"
 

@@ -10,10 +10,9 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from two_factor.views import LoginView as TwoFactorLoginView
 
-from accounts.audit import AuditEvent
 from accounts.forms import ChooseRoleForm, LoginForm, NewPasswordForm, PasswordResetRequestForm
 from accounts.middleware import activate_role
-from accounts.models import PasswordReset, Role
+from accounts.models import AuditEvent, PasswordReset, Role
 
 RESET_TOKEN_SESSION_KEY = "password_reset_token"
 

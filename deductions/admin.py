@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 from deductions.basis import member_import as imports
 from deductions.basis.services import NoRatesError, basis_generate
 from deductions.cycle import admin as cycle_admin  # noqa: F401 (registers its models)
@@ -97,7 +97,7 @@ class MemberAdmin(AuditedAdmin):
             raise PermissionDenied
         form = ImportForm(request.POST or None, request.FILES or None)
         context = {**self.admin_site.each_context(request), "title": "Importer medlemmer"}
-        if request.method == "POST" and "confirm" in request.POST:
+        if request.method == "POST" and "bekreft" in request.POST:
             name = request.session.pop(IMPORT_SESSION_KEY, None)
             if not name or not default_storage.exists(name):
                 messages.error(request, "Last opp filen på nytt: forhåndsvisningen er utløpt.")

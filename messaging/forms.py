@@ -122,6 +122,8 @@ class StaffNewMessageForm(forms.Form):
 
 
 class StaffInboxFilterForm(forms.Form):
+    """The inbox's filters; the field names are its query parameters (`?bedrift=…&vis=…`)."""
+
     STATUS_CHOICES = [
         ("", "Alle"),
         ("ubehandlet", "Ikke behandlet"),
@@ -133,7 +135,7 @@ class StaffInboxFilterForm(forms.Form):
         required=False,
         error_messages={"invalid": "Bedriftsnummeret har åtte sifre."},
     )
-    status = forms.ChoiceField(
+    vis = forms.ChoiceField(
         label="Status",
         choices=STATUS_CHOICES,
         required=False,
@@ -145,9 +147,9 @@ class StaffInboxFilterForm(forms.Form):
             return threads.none()
         if number := self.cleaned_data["bedrift"]:
             threads = threads.filter(employer__number=number)
-        status = self.cleaned_data["status"]
-        if status == "ubehandlet":
+        show = self.cleaned_data["vis"]
+        if show == "ubehandlet":
             threads = threads.filter(handled=False)
-        elif status == "behandlet":
+        elif show == "behandlet":
             threads = threads.filter(handled=True)
         return threads

@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.audit import AuditEvent
 from accounts.decorators import staff_required
+from accounts.models import AuditEvent
 from messaging.forms import StaffInboxFilterForm, StaffNewMessageForm, StaffReplyForm
 from messaging.models import Message, Thread
 from messaging.services import message_reply, messages_send_to_employer, thread_start
@@ -65,7 +65,7 @@ def thread(request, public_id):
 @require_POST
 def mark_handled(request, public_id):
     thread = get_thread_or_404(request, public_id)
-    handled = request.POST.get("handled") == "1"
+    handled = request.POST.get("behandlet") == "1"
     thread.mark_handled(request.user, handled=handled)
     AuditEvent.objects.record(
         "message_thread_handled" if handled else "message_thread_reopened",

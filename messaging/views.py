@@ -7,8 +7,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.audit import AuditEvent
 from accounts.decorators import role_required
+from accounts.models import AuditEvent
 from messaging.forms import NewMessageForm, ReplyForm
 from messaging.models import Attachment, Thread
 from messaging.services import message_reply, thread_start

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from stdnum.no import fodselsnummer
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 from deductions.models import Category, Member
 from deductions.period import Period
 from employers.models import Employer

@@ -1,4 +1,4 @@
-"""Operations across several deduction models."""
+"""Making a month's basis for every employer (`basis_generate`), in set-based SQL."""
 
 from dataclasses import dataclass
 
@@ -7,7 +7,7 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 from deductions.models import Basis, BasisLine, Category, Deduction, Member, Rate
 from deductions.money import ZERO
 from employers.models import Employer

@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from accounts.audit import AuditEvent
 from accounts.decorators import role_required
+from accounts.models import AuditEvent
 from deductions.basis import exports
 from deductions.basis.lookups import get_basis_or_404
 from deductions.models import Basis

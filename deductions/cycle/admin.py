@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 from deductions import money
 from deductions.cycle.ocr import OcrError
 from deductions.models import CycleMail, OcrImport, Payment

@@ -15,8 +15,7 @@ from django.db import connection as db
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.audit import AuditEvent
-from accounts.models import Role
+from accounts.models import AuditEvent, Role
 from deductions import money
 from deductions.basis.services import basis_generate
 from deductions.kid import kid_for

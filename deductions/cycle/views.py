@@ -7,8 +7,8 @@ from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from accounts.audit import AuditEvent
 from accounts.decorators import staff_required
+from accounts.models import AuditEvent
 from deductions import money
 from deductions.cycle import month_changes
 from deductions.cycle.mailings import default_notice_period

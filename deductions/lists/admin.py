@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 from deductions.lists.reconciliation import reconcile
 from deductions.lists.services import ReopenRefused, delivery_pdf, list_reopen
 from deductions.models import DeductionList, ListDelivery

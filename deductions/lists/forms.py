@@ -69,10 +69,6 @@ class Row:
     def is_blank(self):
         return not any(self.values.get(name) for name in ("national_id", "name", *AMOUNT_FIELDS))
 
-    @property
-    def has_errors(self):
-        return bool(self.errors)
-
 
 class ListForm:
     """Reads and checks the whole table; `save()` is `list_save` in the services."""

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 from deductions.lists.reconciliation import reconcile
 from deductions.models import Category, DeductionList, DeductionListLine, ListDelivery
 from deductions.money import ZERO

@@ -5,8 +5,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from accounts.audit import AuditEvent
 from accounts.decorators import role_required
+from accounts.models import AuditEvent
 from deductions import money
 from deductions.basis import exports
 from deductions.basis.lookups import get_basis_or_404
@@ -132,12 +132,12 @@ def list_detail(request, public_id):
 
 @role_required
 def list_pdf(request, public_id):
-    """The PDF made at delivery, served from storage."""
+    """The delivery's PDF from storage, rendered now if `render_list_pdfs` has not made it yet."""
     deduction_list = get_list_or_404(request, public_id)
     delivery = deduction_list.latest_delivery()
     if delivery is None:
         raise Http404("Listen er ikke levert ennå.")
-    if not delivery.pdf:  # rendering at delivery failed: render it now, once
+    if not delivery.pdf:  # cron has not got to it yet (or failed): render it now, once
         delivery_pdf(delivery=delivery)
     AuditEvent.objects.record(
         "list_pdf_downloaded", request=request, obj=deduction_list, version=delivery.number

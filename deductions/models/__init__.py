@@ -1,4 +1,5 @@
-"""The deduction models, one module per part: members and their history, rates, the basis."""
+"""The deduction models, one module per part: members and their history, rates, the basis,
+the lists, the cycle's mail and the payments."""
 
 from deductions.models.basis import Basis, BasisLine
 from deductions.models.lists import DeductionList, DeductionListLine, ListDelivery, Reason

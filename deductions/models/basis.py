@@ -83,10 +83,6 @@ class Basis(models.Model):
         return f"{self.employer.number}/{self.period.slug}"
 
     @property
-    def is_published(self):
-        return self.status == self.Status.PUBLISHED
-
-    @property
     def kid(self):
         return kid_for(self.employer.number, self.period)
 
@@ -199,10 +195,6 @@ class BasisLine(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.basis})"
-
-    @property
-    def is_apprentice(self):
-        return self.category == Category.APPRENTICE
 
     def change_descriptions(self):
         """What changed, in a payroll clerk's words."""

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils.timezone import localtime
 
 from deductions.models.basis import Basis
@@ -175,12 +175,6 @@ class DeductionList(models.Model):
         """ "Trekkliste registrert 24.02.2021" (the archive column's link text)."""
         day = self.delivered_at or self.created_at
         return f"{self.get_kind_display()} registrert {localtime(day):%d.%m.%Y}"
-
-    def count_totals(self):
-        """Recounts `line_count` and `total` from the lines in one query (not saved)."""
-        totals = self.lines.aggregate(count=models.Count("id"), total=Sum("total"))
-        self.line_count = totals["count"] or 0
-        self.total = totals["total"] or ZERO
 
     def latest_delivery(self):
         return self.deliveries.order_by("-number").first()

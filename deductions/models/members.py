@@ -6,7 +6,6 @@ from django.db.models import Q
 from stdnum.no import fodselsnummer
 
 from deductions.fields import PeriodField
-from deductions.period import Period
 
 
 def validate_national_id(value):
@@ -169,8 +168,3 @@ class Deduction(models.Model):
                 overlapping = overlapping.filter(first_period__lte=self.last_period)
             if overlapping.exists():
                 raise ValidationError("Medlemmet har allerede et trekkforhold i disse månedene.")
-
-    def runs_in(self, period: Period):
-        return self.first_period <= period and (
-            self.last_period is None or period <= self.last_period
-        )

@@ -193,7 +193,3 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.kid or 'uten KID'}: kr {self.amount}"
-
-    @property
-    def is_matched(self):
-        return self.employer_id is not None

@@ -7,8 +7,8 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from accounts.audit import AuditEvent
 from accounts.lockout import client_ip_address
+from accounts.models import AuditEvent
 from tests.accounts.test_login import log_in
 from tests.conftest import PASSWORD
 

@@ -81,7 +81,7 @@ def test_removed_role_stops_working_on_next_request(owner_client, owner):
 
 
 def test_logins_and_failures_are_audited_without_the_password(client, owner):
-    from accounts.audit import AuditEvent
+    from accounts.models import AuditEvent
 
     log_in(client, "10000001", "feil-passord-her")
     log_in(client, "10000001")
@@ -94,7 +94,7 @@ def test_logins_and_failures_are_audited_without_the_password(client, owner):
 
 
 def test_role_switch_is_audited_with_the_new_employer(owner_client, owner, other_employer):
-    from accounts.audit import AuditEvent
+    from accounts.models import AuditEvent
 
     role = Role.objects.create(user=owner, employer=other_employer)
     owner_client.post(reverse("accounts:choose_role"), {"role": role.pk})

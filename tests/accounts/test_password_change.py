@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 from tests.conftest import PASSWORD, client_for
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.audit import AuditEvent
-from accounts.models import PasswordReset, User
+from accounts.models import AuditEvent, PasswordReset, User
 from tests.accounts.test_login import log_in
 from tests.conftest import client_for
 

@@ -54,7 +54,7 @@ def test_preview_shows_the_rows_and_saves_nothing(staff_client, good_rows):
 
 def test_confirming_imports_members_and_their_history(staff_client, staff, good_rows, employer):
     staff_client.post(URL, {"file": csv_file(*good_rows)})
-    response = staff_client.post(URL, {"confirm": "1"})
+    response = staff_client.post(URL, {"bekreft": "1"})
     assert response.status_code == 302
     linda = Member.objects.get(number="1001")
     assert linda.name == "Hauge Linda"
@@ -97,7 +97,7 @@ def test_rows_with_errors_are_named_and_nothing_can_be_imported(staff_client, go
     assert any("fra_maned" in error for error in errors[5])
     assert any("lærling" in error.lower() for error in errors[6])
     assert "Importer alle" not in response.text
-    assert staff_client.post(URL, {"confirm": "1"}).status_code == 302
+    assert staff_client.post(URL, {"bekreft": "1"}).status_code == 302
     assert not Member.objects.exists()
     assert not Deduction.objects.exists()
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 from employers.models import Employer
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 from tests.conftest import client_for
 from tests.messaging.conftest import PDF_BYTES, upload, xlsx_bytes
 from tests.messaging.conftest import send_from_contact as send

@@ -42,8 +42,8 @@ def test_staff_filter_by_handled_and_not_handled(owner, employer, staff, staff_c
     done.thread.mark_handled(staff)
     send_from_contact(owner, employer, subject="Venter")
 
-    assert subjects(staff_client.get(URL, {"status": "behandlet"})) == ["Ferdig"]
-    assert subjects(staff_client.get(URL, {"status": "ubehandlet"})) == ["Venter"]
+    assert subjects(staff_client.get(URL, {"vis": "behandlet"})) == ["Ferdig"]
+    assert subjects(staff_client.get(URL, {"vis": "ubehandlet"})) == ["Venter"]
     assert sorted(subjects(staff_client.get(URL))) == ["Ferdig", "Venter"]
 
 

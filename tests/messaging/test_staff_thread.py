@@ -2,7 +2,7 @@
 
 from django.core import mail
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 from messaging.models import Message, MessageNotice
 from tests.messaging.conftest import send_from_contact
 
@@ -62,11 +62,11 @@ def test_staff_reply_comes_from_the_named_staff_member_and_notifies_the_contact(
 def test_staff_mark_a_thread_handled_and_not_handled(owner, employer, staff, staff_client):
     first = send_from_contact(owner, employer)
 
-    staff_client.post(handled_url(first.thread), {"handled": "1"})
+    staff_client.post(handled_url(first.thread), {"behandlet": "1"})
     first.thread.refresh_from_db()
     assert first.thread.handled and first.thread.handled_by == staff
 
-    staff_client.post(handled_url(first.thread), {"handled": "0"})
+    staff_client.post(handled_url(first.thread), {"behandlet": "0"})
     first.thread.refresh_from_db()
     assert not first.thread.handled and first.thread.handled_by is None
     assert list(
@@ -87,7 +87,7 @@ def test_contacts_cannot_use_the_staff_thread_pages(owner, employer, owner_clien
 
     assert owner_client.get(url(first.thread)).status_code == 404
     assert owner_client.post(url(first.thread), {"body": "x"}).status_code == 404
-    assert owner_client.post(handled_url(first.thread), {"handled": "1"}).status_code == 404
+    assert owner_client.post(handled_url(first.thread), {"behandlet": "1"}).status_code == 404
     first.thread.refresh_from_db()
     assert not first.thread.handled
 

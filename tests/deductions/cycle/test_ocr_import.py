@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 from deductions.kid import kid_for
 from deductions.models import OcrImport, Payment
 from deductions.period import Period

@@ -186,7 +186,7 @@ def test_employer_name_is_escaped_in_html_and_plain_in_text(march, smtp_server, 
 
 
 def test_a_run_that_sent_leaves_one_audit_row(march, smtp_server):
-    from accounts.audit import AuditEvent
+    from accounts.models import AuditEvent
 
     run("--period", "2021-03")
     run("--period", "2021-03")

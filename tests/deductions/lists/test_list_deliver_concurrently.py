@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 from deductions.lists.services import list_deliver, list_start
 from deductions.models import ListDelivery
 from tests.deductions.basis_data import two_published_months

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils.timezone import localtime
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 from deductions.models import DeductionList, ListDelivery, Reason
 from tests.deductions.lists.conftest import deliver, form_data, position_of, start_list
 

@@ -4,8 +4,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from accounts.audit import AuditEvent
-from accounts.models import Role
+from accounts.models import AuditEvent, Role
 from deductions.models import DeductionList, Reason
 from deductions.national_ids import synthetic_national_id
 from tests.conftest import client_for, make_user

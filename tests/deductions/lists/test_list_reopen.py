@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 from deductions.models import DeductionList
 from tests.deductions.lists.conftest import deliver, form_data, start_list
 

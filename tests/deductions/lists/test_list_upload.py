@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from accounts.audit import AuditEvent
+from accounts.models import AuditEvent
 from deductions.models import BasisLine, DeductionList, Reason
 from deductions.national_ids import synthetic_national_id
 

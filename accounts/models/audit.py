@@ -6,14 +6,7 @@ Rows are only ever added. They never hold passwords, codes or national IDs.
 from django.conf import settings
 from django.db import models
 
-
-def client_ip(request):
-    """The client's address as axes resolves it (X-Forwarded-For only per TRUSTED_PROXY_COUNT)."""
-    if request is None:
-        return None
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request) or None
+from accounts.lockout import client_ip
 
 
 class AuditEventManager(models.Manager):

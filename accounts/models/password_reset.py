@@ -15,7 +15,9 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.audit import AuditEvent
+from accounts.lockout import client_ip
+from accounts.models.audit import AuditEvent
+from accounts.models.users import User
 from trekkportal.mail import send_templated_mail
 from trekkportal.sms import SmsError, send_sms
 
@@ -60,9 +62,6 @@ class PasswordResetManager(models.Manager.from_queryset(PasswordResetQuerySet)):
         The caller learns nothing from the outcome: the person asking gets the same
         answer whatever happened here.
         """
-        from accounts.audit import client_ip
-        from accounts.models import User
-
         ip_address = client_ip(request)
         user = User.objects.filter(username=username, is_active=True).first()
         now = timezone.now()

@@ -1,3 +1,5 @@
+"""The people who log in, and the roles through which they act for an employer."""
+
 import secrets
 
 from django.conf import settings
@@ -127,7 +129,3 @@ class Role(models.Model):
 
     def __str__(self):
         return f"{self.employer.name} - {self.get_kind_display()}"
-
-
-from accounts.audit import AuditEvent  # noqa: E402,F401  (models registered with this app)
-from accounts.password_reset import PasswordReset  # noqa: E402,F401
