@@ -1,4 +1,4 @@
-"""Admin for the monthly cycle: the mail sent (and what failed), OCR files and payments."""
+"""Admin for the monthly cycle: OCR files and payments (its mail is in the outbox, messaging)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,25 +9,13 @@ from django.utils.html import format_html
 from accounts.audit import AuditEvent
 from deductions.admin import ReadOnlyAdmin
 from deductions.cycle.ocr import OcrError
-from deductions.models import CycleMail, OcrImport, Payment
+from deductions.models import OcrImport, Payment
 
 MAX_OCR_BYTES = 10 * 1024 * 1024
 
 
 def kroner(amount):
     return number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
-
-
-@admin.register(CycleMail)
-class CycleMailAdmin(ReadOnlyAdmin):
-    """What the notice and reminder commands sent, and why a mail failed. A new run of the
-    command retries the failed ones."""
-
-    list_display = ["period", "kind", "employer", "email", "status", "attempts", "sent_at", "error"]
-    list_filter = ["kind", "status"]
-    search_fields = ["email", "employer__name", "employer__number"]
-    list_select_related = ["employer"]
-    exclude = ["claim_token"]
 
 
 class OcrUploadForm(forms.ModelForm):

@@ -19,8 +19,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from deductions.lists import delivery
-from deductions.models import Basis, CycleMail, Payment
+from deductions.models import Basis, Payment
 from employers.models import Employer
+from messaging.models import OutboxMessage
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
@@ -54,16 +55,16 @@ def _count(queryset):
 
 def employer_overview(period, show="alle", query=""):
     """Employers (active, or with a basis for `period`) annotated with the period's facts."""
-    notices = CycleMail.objects.filter(
-        kind=CycleMail.Kind.NOTICE, period=period, employer=OuterRef("pk")
+    notices = OutboxMessage.objects.filter(
+        kind=OutboxMessage.Kind.MONTHLY_NOTICE, period=period, employer=OuterRef("pk")
     )
     basis = Basis.objects.filter(employer=OuterRef("pk"), period=period)
     employers = (
         Employer.objects.filter(Q(active=True) | Exists(basis))
         .annotate(
             basis_status=Subquery(basis.values("status")[:1]),
-            notices_sent=_count(notices.filter(status=CycleMail.Status.SENT)),
-            notices_failed=_count(notices.filter(status=CycleMail.Status.FAILED)),
+            notices_sent=_count(notices.filter(status=OutboxMessage.Status.SENT)),
+            notices_failed=_count(notices.filter(status=OutboxMessage.Status.FAILED)),
             delivered=Case(
                 When(pk__in=delivery.delivered_employers(period), then=Value(True)),
                 default=Value(False),

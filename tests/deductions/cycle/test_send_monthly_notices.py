@@ -6,9 +6,10 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from deductions.models import Basis, CycleMail
+from deductions.models import Basis
 from deductions.period import Period
 from employers.models import Employer
+from messaging.models import OutboxMessage
 from tests.deductions.conftest import make_member
 from tests.deductions.cycle.conftest import add_contact
 
@@ -74,7 +75,7 @@ def test_contact_with_three_roles_gets_three_mails_one_per_employer(march, smtp_
         ["Systemadministrasjonen", "Avinor AS", third.name]
     )
     assert len(smtp_server.messages) == 5  # Kari, Ola, and Mona's three
-    assert CycleMail.objects.filter(status=CycleMail.Status.SENT).count() == 5
+    assert OutboxMessage.objects.filter(status=OutboxMessage.Status.SENT).count() == 5
 
 
 def test_one_smtp_connection_serves_the_whole_run(march, smtp_server, employer):
@@ -91,7 +92,7 @@ def test_contact_at_a_non_ascii_domain_gets_the_notice_at_its_ascii_form(
     add_contact("10000012", "Åse Bøler", "ase@bøler.no", employer)
     run("--period", "2021-03")
     assert len(smtp_server.to("ase@xn--bler-gra.no")) == 1
-    assert CycleMail.objects.get(email="ase@bøler.no").status == CycleMail.Status.SENT
+    assert OutboxMessage.objects.get(address="ase@bøler.no").status == OutboxMessage.Status.SENT
 
 
 def test_running_again_sends_nothing_new(march, smtp_server):
@@ -144,7 +145,7 @@ def test_dry_run_lists_recipients_and_sends_nothing(march, smtp_server):
     assert "00080000 Avinor AS: ola@example.com" in output
     assert "2 e-poster ville blitt sendt" in output
     assert smtp_server.messages == []
-    assert CycleMail.objects.count() == 0
+    assert OutboxMessage.objects.count() == 0
     assert Basis.objects.count() == 0
 
 
