@@ -118,3 +118,20 @@ def superuser_client(staff, staff_client):
     staff.is_superuser = True
     staff.save()
     return staff_client
+
+
+def respond_without_closing(method, path, data=None, client=None):
+    """The response as Django's WSGI handler hands it to the server, before the server closes
+    it (the test client closes it at once): what runs on close has not run yet. `client`
+    lends its session cookies."""
+    from django.core.handlers.base import BaseHandler
+    from django.test import RequestFactory
+
+    factory = RequestFactory()
+    if client is not None:
+        factory.cookies = client.cookies
+    request = getattr(factory, method)(path, data or {})
+    request._dont_enforce_csrf_checks = True
+    handler = BaseHandler()
+    handler.load_middleware()
+    return handler.get_response(request)
