@@ -7,6 +7,7 @@ from django.test import Client
 from accounts.middleware import ROLE_SESSION_KEY
 from accounts.models import Role, User
 from employers.models import Employer
+from tests.smtp import smtp_server  # noqa: F401 (a fixture for every test)
 from trekkportal import sms
 
 PASSWORD = "riktig-hest-batteri"

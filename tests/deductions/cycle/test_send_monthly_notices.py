@@ -193,3 +193,37 @@ def test_a_run_that_sent_leaves_one_audit_row(march, smtp_server):
     run("--period", "2021-03")
     [event] = AuditEvent.objects.filter(action="notices_sent")
     assert event.details == {"period": "2021-03", "sent": 2, "failed": 0, "remaining": 0}
+
+
+def test_rows_are_made_once_per_employer_period_and_recipient(employer, other_employer, owner):
+    from deductions.cycle.mailings import NOTICE, add_rows
+
+    add_contact("10000030", "To Roller", "to@example.com", employer, other_employer)
+    assert add_rows(kind=NOTICE, period=MARCH, employers=Employer.objects.all()) == 3
+    assert add_rows(kind=NOTICE, period=MARCH, employers=Employer.objects.all()) == 0
+    assert OutboxMessage.objects.count() == 3
+
+
+def test_a_refused_recipient_makes_the_command_fail_and_points_to_admin(march, smtp_server):
+    smtp_server.refuse = {"ola@example.com"}
+    with pytest.raises(CommandError) as failure:
+        run("--period", "2021-03")
+    message = str(failure.value)
+    assert "Varsel om trekkgrunnlag 03/2021: 1 sendt, 1 feilet, 1 gjenstår" in message
+    assert "«Utgående e-post og SMS»" in message
+    row = OutboxMessage.objects.get(address="ola@example.com")
+    assert (row.status, row.attempts) == (OutboxMessage.Status.FAILED, 1)
+    assert "550" in row.last_error
+
+
+def test_a_failed_notice_is_sent_by_the_next_run_and_nothing_twice(march, smtp_server):
+    smtp_server.refuse = {"ola@example.com"}
+    with pytest.raises(CommandError):
+        run("--period", "2021-03")
+    smtp_server.refuse = set()
+
+    assert "1 sendt, 0 feilet, 0 gjenstår" in run("--period", "2021-03")
+    assert sorted(message["To"] for message in smtp_server.messages) == [
+        "kari@example.com",
+        "ola@example.com",
+    ]
