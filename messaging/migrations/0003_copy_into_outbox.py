@@ -32,7 +32,7 @@ def copy_cycle_mail(OutboxMessage, CycleMail):
                 created_at=mail.created_at,
             )
         )
-    OutboxMessage.objects.bulk_create(rows, batch_size=BATCH)
+    OutboxMessage.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
 
 
 def copy_message_notices(OutboxMessage, MessageNotice):
@@ -77,7 +77,7 @@ def copy_into_outbox(apps, schema_editor):
 
 
 def copy_back(apps, schema_editor):
-    """Backwards: the outbox's cycle mail and message notices into the old tables again."""
+    """Backwards: the outbox's cycle mail and message notices moved into the old tables."""
     OutboxMessage = apps.get_model("messaging", "OutboxMessage")
     CycleMail = apps.get_model("deductions", "CycleMail")
     MessageNotice = apps.get_model("messaging", "MessageNotice")
@@ -124,6 +124,9 @@ def copy_back(apps, schema_editor):
         ),
         batch_size=BATCH,
     )
+    OutboxMessage.objects.filter(
+        kind__in=[*kinds, "message_notice", "staff_digest"]
+    ).delete()
 
 
 class Migration(migrations.Migration):
