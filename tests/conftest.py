@@ -1,6 +1,8 @@
 """Fixtures every test can use: an employer with its contact, an outsider at another
 employer, a contact with several roles, and staff who have passed two-factor."""
 
+from functools import partial
+
 import pytest
 from django.test import Client
 
@@ -135,4 +137,19 @@ def respond_without_closing(method, path, data=None, client=None):
     request._dont_enforce_csrf_checks = True
     handler = BaseHandler()
     handler.load_middleware()
-    return handler.get_response(request)
+    response = handler.get_response(request)
+    response.close = partial(_close_keeping_the_connection, response.close)
+    return response
+
+
+def _close_keeping_the_connection(close):
+    """As the test client closes: closing fires request_finished, whose close_old_connections
+    would close the test's database connection mid-transaction."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    request_finished.disconnect(close_old_connections)
+    try:
+        close()
+    finally:
+        request_finished.connect(close_old_connections)
