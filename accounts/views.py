@@ -33,7 +33,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         AuditEvent.objects.record("password_changed", request=self.request)
-        self.request.user.send_password_changed_notice()
+        self.request.user.record_password_changed_notice()
         return response
 
 

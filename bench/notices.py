@@ -176,14 +176,17 @@ def time_command(period):
 
 
 def _rows_and_bases(period):
-    from deductions.models import Basis, CycleMail
+    from deductions.models import Basis
+    from messaging.models import OutboxMessage
 
     bases = {
         basis.employer_id: basis
         for basis in Basis.objects.filter(period=period).select_related("employer")
     }
-    rows = CycleMail.objects.of(CycleMail.Kind.NOTICE, period).order_by("pk")
-    return list(rows.values_list("employer_id", "email")), bases
+    rows = OutboxMessage.objects.filter(
+        kind=OutboxMessage.Kind.MONTHLY_NOTICE, period=period
+    ).order_by("pk")
+    return list(rows.values_list("employer_id", "address")), bases
 
 
 def _messages(rows, bases):

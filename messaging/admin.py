@@ -1,22 +1,13 @@
-"""Admin for searching messages. Reading and answering happen on the staff pages."""
+"""Admin for searching messages (reading and answering happen on the staff pages), and the
+outbox: every mail and SMS the portal sends, with «Prøv igjen» and «Avvis» for failed ones."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from messaging.models import Attachment, Message, MessageNotice, Thread
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+from accounts.models import AuditEvent
+from messaging.models import Attachment, Message, OutboxMessage, Thread
+from trekkportal.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 class AttachmentInline(ReadOnlyInline):
@@ -31,8 +22,8 @@ class AttachmentInline(ReadOnlyInline):
 
 
 class NoticeInline(ReadOnlyInline):
-    model = MessageNotice
-    fields = ["channel", "recipient", "status", "attempts", "sent_at", "last_error"]
+    model = OutboxMessage
+    fields = ["kind", "channel", "address", "status", "attempts", "sent_at", "last_error"]
     readonly_fields = fields
 
 
@@ -120,16 +111,100 @@ class MessageAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(MessageNotice)
-class MessageNoticeAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "channel", "recipient", "status", "attempts", "sent_at"]
-    list_filter = ["status", "channel"]
-    search_fields = ["recipient__username", "recipient__full_name"]
-    list_select_related = ["recipient"]
-    readonly_fields = [f.name for f in MessageNotice._meta.fields]
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    """What left the portal, or is waiting to, and why a mail or SMS failed. Read-only: staff
+    can only send a failed row again («Prøv igjen») or give it up («Avvis»), both audited."""
 
-    def has_add_permission(self, request):
-        return False
+    list_display = [
+        "created_at",
+        "kind",
+        "channel",
+        "address",
+        "employer",
+        "period",
+        "status",
+        "attempts",
+        "sent_at",
+        "last_error",
+    ]
+    list_filter = ["kind", "channel", "status"]
+    search_fields = ["address", "employer__name", "employer__number", "recipient__username"]
+    list_select_related = ["employer"]
+    date_hierarchy = "created_at"
+    fields = [
+        "kind",
+        "channel",
+        "recipient",
+        "address",
+        "employer",
+        "period",
+        "message",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "claimed_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
+    actions = ["retry", "dismiss"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    @admin.action(description="Prøv igjen (feilede sendes ved neste kjøring)", permissions=["view"])
+    def retry(self, request, queryset):
+        """Failed rows wait again, with their attempts counted afresh, to the recipient's
+        current address when they have one (a corrected address is used)."""
+        rows = list(queryset.filter(status=OutboxMessage.Status.FAILED).select_related("recipient"))
+        for row in rows:
+            address = _current_address(row) or row.address
+            OutboxMessage.objects.filter(pk=row.pk, status=OutboxMessage.Status.FAILED).update(
+                status=OutboxMessage.Status.PENDING,
+                attempts=0,
+                address=address,
+                claimed_at=None,
+            )
+            AuditEvent.objects.record(
+                "outbox_retried",
+                request=request,
+                employer=row.employer,
+                obj=row,
+                kind=row.kind,
+                channel=row.channel,
+                error=row.last_error,
+            )
+        self._report(request, queryset, len(rows), "lagt i kø for å sendes igjen")
+
+    @admin.action(description="Avvis (sendes ikke)", permissions=["view"])
+    def dismiss(self, request, queryset):
+        rows = list(queryset.filter(status=OutboxMessage.Status.FAILED))
+        for row in rows:
+            OutboxMessage.objects.filter(pk=row.pk, status=OutboxMessage.Status.FAILED).update(
+                status=OutboxMessage.Status.DISMISSED
+            )
+            AuditEvent.objects.record(
+                "outbox_dismissed",
+                request=request,
+                employer=row.employer,
+                obj=row,
+                kind=row.kind,
+                channel=row.channel,
+                error=row.last_error,
+            )
+        self._report(request, queryset, len(rows), "avvist")
+
+    def _report(self, request, queryset, done, what):
+        skipped = queryset.count() - done
+        self.message_user(request, f"{done} {what}.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request, f"{skipped} var ikke feilet og ble ikke endret.", messages.WARNING
+            )
+
+
+def _current_address(row):
+    user = row.recipient
+    if user is None:
+        return ""
+    if row.channel == OutboxMessage.Channel.SMS:
+        return user.mobile.as_e164 if user.mobile else ""
+    return user.email

@@ -1,4 +1,4 @@
-"""Sending a message: thread, message, attachments and notice rows in one transaction."""
+"""Sending a message: thread, message, attachments and outbox rows in one transaction."""
 
 from django.db import transaction
 from django.db.models import F
@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from messaging.models import Attachment, Message, Thread
-from messaging.notices import MessageNotice, send_after_commit
+from messaging.notices import notices_record
 
 
 @transaction.atomic
@@ -101,6 +101,5 @@ def _add_message(*, thread, parent, sender, recipient, sender_employer, body, fi
             content_type=checked.content_type,
         )
         attachment.file.save(checked.name, checked.upload, save=True)
-    notices = MessageNotice.objects.bulk_create(MessageNotice.for_new_message(message))
-    send_after_commit(notices)
+    notices_record(message)
     return message

@@ -1,12 +1,15 @@
 """Fixtures every test can use: an employer with its contact, an outsider at another
 employer, a contact with several roles, and staff who have passed two-factor."""
 
+from functools import partial
+
 import pytest
 from django.test import Client
 
 from accounts.middleware import ROLE_SESSION_KEY
 from accounts.models import Role, User
 from employers.models import Employer
+from tests.smtp import smtp_server  # noqa: F401 (a fixture for every test)
 from trekkportal import sms
 
 PASSWORD = "riktig-hest-batteri"
@@ -118,3 +121,35 @@ def superuser_client(staff, staff_client):
     staff.is_superuser = True
     staff.save()
     return staff_client
+
+
+def respond_without_closing(method, path, data=None, client=None):
+    """The response as Django's WSGI handler hands it to the server, before the server closes
+    it (the test client closes it at once): what runs on close has not run yet. `client`
+    lends its session cookies."""
+    from django.core.handlers.base import BaseHandler
+    from django.test import RequestFactory
+
+    factory = RequestFactory()
+    if client is not None:
+        factory.cookies = client.cookies
+    request = getattr(factory, method)(path, data or {})
+    request._dont_enforce_csrf_checks = True
+    handler = BaseHandler()
+    handler.load_middleware()
+    response = handler.get_response(request)
+    response.close = partial(_close_keeping_the_connection, response.close)
+    return response
+
+
+def _close_keeping_the_connection(close):
+    """As the test client closes: closing fires request_finished, whose close_old_connections
+    would close the test's database connection mid-transaction."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    request_finished.disconnect(close_old_connections)
+    try:
+        close()
+    finally:
+        request_finished.connect(close_old_connections)

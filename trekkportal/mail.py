@@ -9,7 +9,6 @@ The cycle's mail goes to thousands of contacts in one run: `render_templated_mai
 message once, and `MailRun` sends it over one connection as one copy per recipient.
 """
 
-import logging
 import smtplib
 from dataclasses import dataclass
 from email.policy import compat32
@@ -27,8 +26,6 @@ from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.utils.functional import cached_property
-
-logger = logging.getLogger(__name__)
 
 # How Django's SMTP backend flattens a message: `as_bytes(linesep="\r\n")`, compat32 folding.
 SMTP_POLICY = compat32.clone(linesep="\r\n")
@@ -114,7 +111,8 @@ class RenderedMail:
 
 class MailRun:
     """One connection to the mail server (the configured backend) for a run of many messages,
-    opened on entering and closed on leaving.
+    opened with the first message (a run with nothing to mail connects to nothing) and closed
+    on leaving.
 
     Over SMTP a copy goes to smtplib as `RenderedMail.as_bytes`, what Django's backend would
     have sent; other backends (console, locmem) get the EmailMessage.
@@ -126,7 +124,6 @@ class MailRun:
         self.sender = sanitize_address(settings.DEFAULT_FROM_EMAIL, self.charset)
 
     def __enter__(self):
-        self._open()
         return self
 
     def __exit__(self, *exc_info):
@@ -134,7 +131,7 @@ class MailRun:
 
     def send(self, mail, address):
         """None when the server took the copy of `mail` for `address`, else the error (and the
-        connection is reopened for the next)."""
+        connection is closed, to be opened afresh for the next)."""
         try:
             if isinstance(self.backend, SmtpBackend):
                 self._send_smtp(mail, address)
@@ -145,7 +142,6 @@ class MailRun:
         except (smtplib.SMTPException, OSError) as exception:
             error = f"{type(exception).__name__}: {exception}"
         self.backend.close()
-        self._open()
         return error
 
     def _send_smtp(self, mail, address):
@@ -154,9 +150,3 @@ class MailRun:
         # Django's backend sanitizes every envelope address; a plain ASCII one stays as it is.
         recipient = address if address.isascii() else sanitize_address(address, self.charset)
         self.backend.connection.sendmail(self.sender, [recipient], mail.as_bytes(address))
-
-    def _open(self):
-        try:
-            self.backend.open()
-        except (smtplib.SMTPException, OSError) as error:
-            logger.warning("could not connect to the mail server: %s", error)

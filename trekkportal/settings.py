@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: mail and SMS a request recorded go out once its response has been sent.
+    "messaging.middleware.OutboxMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -237,6 +239,11 @@ if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and
     raise ImproperlyConfigured(
         "SMS_BACKEND is twilio: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM must be set."
     )
+
+# The outbox (messaging/models/outbox.py): a claim older than this is presumed dead and taken
+# over; a mail or SMS is tried this many times, then waits for staff («Prøv igjen» in admin).
+OUTBOX_STALE_CLAIM = timedelta(minutes=env_int("OUTBOX_STALE_CLAIM_MINUTES", 15, minimum=1))
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
 
 # --- The union ------------------------------------------------------------
 UNION_NAME = env_str("UNION_NAME", "Norsk Tjenestemannslag")

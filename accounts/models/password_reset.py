@@ -2,11 +2,12 @@
 
 Every request is a row, whatever came of it, so the limits can count them and staff
 can see what happened when someone says the link never came. Only a hash of the
-token is stored; the token itself exists in the link and nowhere else.
+token is stored. The link goes out through the outbox after the response; its row holds a
+random nonce from which the token is made with SECRET_KEY (`reset_token`), so the database
+alone holds neither the token nor enough to make it.
 """
 
 import hashlib
-import logging
 import secrets
 from datetime import timedelta
 
@@ -14,18 +15,23 @@ from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from accounts.lockout import client_ip
 from accounts.models.audit import AuditEvent
 from accounts.models.users import User
-from trekkportal.mail import send_templated_mail
-from trekkportal.sms import SmsError, send_sms
-
-logger = logging.getLogger(__name__)
+from messaging.models import OutboxMessage
+from messaging.outbox import Skip, send_soon
+from trekkportal.mail import render_templated_mail
 
 
 def hash_token(token):
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def reset_token(nonce):
+    """The link's token, made from the outbox row's nonce and SECRET_KEY."""
+    return salted_hmac("accounts.password_reset", nonce, algorithm="sha256").hexdigest()
 
 
 class PasswordResetQuerySet(models.QuerySet):
@@ -73,7 +79,7 @@ class PasswordResetManager(models.Manager.from_queryset(PasswordResetQuerySet)):
             created_at=now,
             expires_at=now + PasswordReset.validity(channel),
         )
-        token = None
+        nonce = None
         if self.over_limit(username=username, ip_address=ip_address):
             reset.outcome = PasswordReset.Outcome.LIMITED
         elif user is None:
@@ -81,8 +87,8 @@ class PasswordResetManager(models.Manager.from_queryset(PasswordResetQuerySet)):
         elif not reset.address:
             reset.outcome = PasswordReset.Outcome.NO_ADDRESS
         else:
-            token = secrets.token_urlsafe(32)
-            reset.token_hash = hash_token(token)
+            nonce = secrets.token_urlsafe(32)
+            reset.token_hash = hash_token(reset_token(nonce))
             reset.outcome = PasswordReset.Outcome.SENT
         reset.save()
         AuditEvent.objects.record(
@@ -93,14 +99,17 @@ class PasswordResetManager(models.Manager.from_queryset(PasswordResetQuerySet)):
             channel=channel,
             outcome=reset.outcome,
         )
-        if token is not None:
-            try:
-                reset.send_link(token)
-            except (OSError, SmsError):
-                # Still the same answer to the person asking; staff see it in admin.
-                logger.exception("Password reset link to user %s could not be sent", username)
-                reset.outcome = PasswordReset.Outcome.FAILED
-                reset.save(update_fields=["outcome"])
+        if nonce is not None:
+            # Sent after the response, which is then the same whatever happened here.
+            link = OutboxMessage.objects.create(
+                kind=OutboxMessage.Kind.PASSWORD_RESET,
+                channel=channel,
+                recipient=user,
+                address=reset.address,
+                dedupe_key=f"{OutboxMessage.Kind.PASSWORD_RESET}:{reset.pk}",
+                context={"reset": reset.pk, "nonce": nonce},
+            )
+            send_soon([link])
         return reset
 
 
@@ -157,22 +166,9 @@ class PasswordReset(models.Model):
             return self.user.mobile.as_e164 if self.user.mobile else ""
         return self.user.email
 
-    def send_link(self, token):
-        """Send the link to the address on file; always built from SITE_URL, never the Host."""
-        url = settings.SITE_URL + reverse("accounts:password_reset_link", args=[token])
-        minutes = int(self.validity(self.channel).total_seconds() // 60)
-        if self.channel == self.Channel.SMS:
-            send_sms(
-                self.address,
-                f"Sett nytt passord i Trekkportalen (lenken virker i {minutes} minutter "
-                f"og kan brukes én gang): {url}",
-            )
-        else:
-            send_templated_mail(
-                "accounts/email/password_reset",
-                {"user": self.user, "url": url, "minutes": minutes},
-                self.address,
-            )
+    def link(self, token):
+        """Always built from SITE_URL, never from the request's Host."""
+        return settings.SITE_URL + reverse("accounts:password_reset_link", args=[token])
 
     def complete(self, password, *, request):
         """Set the password, use up this link and every other open one, tell the user.
@@ -198,8 +194,51 @@ class PasswordReset(models.Model):
                 "password_reset_completed", request=request, actor=user, channel=self.channel
             )
         reset_lockouts(username=user.username)
-        try:
-            user.send_password_changed_notice()
-        except (OSError, SmsError):
-            logger.exception("Password change notice to user %s could not be sent", user.username)
+        user.record_password_changed_notice()
         return True
+
+
+def render_reset_links(rows):
+    """The outbox's renderer for reset links: a link no longer usable (used, expired, or the
+    user deactivated) is not sent."""
+    resets = PasswordReset.objects.valid().select_related("user")
+    resets = resets.in_bulk([row.context.get("reset") for row in rows])
+    for row in rows:
+        reset = resets.get(row.context.get("reset"))
+        if reset is None:
+            yield [row], Skip()
+            continue
+        url = reset.link(reset_token(row.context["nonce"]))
+        minutes = int(reset.validity(reset.channel).total_seconds() // 60)
+        if row.channel == OutboxMessage.Channel.SMS:
+            yield (
+                [row],
+                f"Sett nytt passord i Trekkportalen (lenken virker i {minutes} minutter "
+                f"og kan brukes én gang): {url}",
+            )
+        else:
+            yield (
+                [row],
+                render_templated_mail(
+                    "accounts/email/password_reset",
+                    {"user": reset.user, "url": url, "minutes": minutes},
+                ),
+            )
+
+
+def render_password_changed(rows):
+    """The outbox's renderer for «passordet ditt er endret»."""
+    for row in rows:
+        if row.recipient is None:
+            yield [row], Skip()
+        elif row.channel == OutboxMessage.Channel.SMS:
+            yield (
+                [row],
+                f"Passordet ditt i Trekkportalen ble endret. Var det ikke deg, kontakt "
+                f"{settings.UNION_NAME} på {settings.UNION_REPLY_TO}.",
+            )
+        else:
+            yield (
+                [row],
+                render_templated_mail("accounts/email/password_changed", {"user": row.recipient}),
+            )

@@ -9,8 +9,8 @@ from django.db import models
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.validators import validate_user_id
-from trekkportal.mail import send_templated_mail
-from trekkportal.sms import send_sms
+from messaging.models import OutboxMessage
+from messaging.outbox import send_soon
 
 
 class UserManager(DjangoUserManager):
@@ -71,16 +71,22 @@ class User(AbstractUser):
             self.username = User.objects.free_user_id()
         super().save(*args, **kwargs)
 
-    def send_password_changed_notice(self):
-        """Tell the user their password was changed: by e-mail, or by SMS when there is none."""
+    def record_password_changed_notice(self):
+        """Tell the user their password was changed: by e-mail, or by SMS when there is none
+        (through the outbox, after the response; the text is `render_password_changed`'s)."""
         if self.email:
-            send_templated_mail("accounts/email/password_changed", {"user": self}, self.email)
+            channel, address = OutboxMessage.Channel.EMAIL, self.email
         elif self.mobile:
-            send_sms(
-                self.mobile.as_e164,
-                f"Passordet ditt i Trekkportalen ble endret. Var det ikke deg, kontakt "
-                f"{settings.UNION_NAME} på {settings.UNION_REPLY_TO}.",
-            )
+            channel, address = OutboxMessage.Channel.SMS, self.mobile.as_e164
+        else:
+            return
+        notice = OutboxMessage.objects.create(
+            kind=OutboxMessage.Kind.PASSWORD_CHANGED,
+            channel=channel,
+            recipient=self,
+            address=address,
+        )
+        send_soon([notice])
 
     def get_full_name(self):
         return self.full_name

@@ -1,4 +1,4 @@
-"""Admin for the monthly cycle: the mail sent (and what failed), OCR files and payments."""
+"""Admin for the monthly cycle: OCR files and payments (its mail is in the outbox, messaging)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -8,22 +8,10 @@ from django.utils.html import format_html
 from accounts.models import AuditEvent
 from deductions import money
 from deductions.cycle.ocr import OcrError
-from deductions.models import CycleMail, OcrImport, Payment
+from deductions.models import OcrImport, Payment
 from trekkportal.admin import ReadOnlyAdmin, ReadOnlyInline
 
 MAX_OCR_BYTES = 10 * 1024 * 1024
-
-
-@admin.register(CycleMail)
-class CycleMailAdmin(ReadOnlyAdmin):
-    """What the notice and reminder commands sent, and why a mail failed. A new run of the
-    command retries the failed ones."""
-
-    list_display = ["period", "kind", "employer", "email", "status", "attempts", "sent_at", "error"]
-    list_filter = ["kind", "status"]
-    search_fields = ["email", "employer__name", "employer__number"]
-    list_select_related = ["employer"]
-    exclude = ["claim_token"]
 
 
 class OcrUploadForm(forms.ModelForm):

@@ -1,33 +1,34 @@
 """The cycle's mail, sent from cron: the monthly notice about next month's basis, and the
 reminder to employers that have not delivered their deduction list.
 
-Each mail is a `CycleMail` row first (made set-based), claimed before sending and marked sent by
-the claim's holder (see `deductions.models.notices`). One SMTP connection serves the whole run.
+This module decides who gets what and what it says: each mail is an outbox row first (made
+set-based, one per kind, employer, period and contact), then sent by the outbox's one sending
+loop (`messaging.outbox.send_pending`), which renders an employer's mail once through
+`render_notices` / `render_reminders` and sends it over one SMTP connection for the whole run.
 """
 
-import logging
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db import connection as db
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Role
+from accounts.models import AuditEvent, Role, User
 from deductions import money
 from deductions.basis.services import basis_generate
 from deductions.kid import kid_for
 from deductions.lists import delivery
-from deductions.models import Basis, CycleMail
+from deductions.models import Basis
 from deductions.period import Period
 from employers.models import Employer
-from trekkportal.mail import MailRun, render_templated_mail
+from messaging.models import OutboxMessage
+from messaging.outbox import Skip, Unsendable, send_pending
+from trekkportal.mail import render_templated_mail
 
-logger = logging.getLogger(__name__)
-
-BATCH_SIZE = 200
+NOTICE = OutboxMessage.Kind.MONTHLY_NOTICE
+REMINDER = OutboxMessage.Kind.LIST_REMINDER
 NOTICE_TEMPLATES = "deductions/email/notice"
 REMINDER_TEMPLATES = "deductions/email/reminder"
 
@@ -77,30 +78,34 @@ def notices_send(*, period, employer=None, dry_run=False, progress=None, actor=N
     if employer is not None:
         employers = employers.filter(pk=employer.pk)
     if dry_run:
-        return _dry_run(CycleMail.Kind.NOTICE, period, employers)
+        return _dry_run(NOTICE, period, employers)
     basis_generate(period=period, publish=True, actor=actor)
-    CycleMail.objects.create_missing(kind=CycleMail.Kind.NOTICE, period=period, employers=employers)
+    add_rows(kind=NOTICE, period=period, employers=employers)
+    return _send(NOTICE, period, employers, progress, audit_action="notices_sent")
 
-    def build(rows):
-        bases = {
-            basis.employer_id: basis
-            for basis in Basis.objects.published()
-            .filter(period=period, employer_id__in={row.employer_id for row in rows})
-            .select_related("employer")
-        }
-        rendered = {}  # one rendering per employer, whatever its number of contacts
-        for row in rows:
-            basis = bases.get(row.employer_id)
-            if basis is None:
-                yield row, "Trekkgrunnlaget for måneden er ikke publisert."
-                continue
-            if row.employer_id not in rendered:
-                rendered[row.employer_id] = render_templated_mail(
-                    NOTICE_TEMPLATES, notice_context(basis)
-                )
-            yield row, rendered[row.employer_id]
 
-    return _send_rows(CycleMail.Kind.NOTICE, period, employers, build, progress)
+def render_notices(rows):
+    """The outbox's renderer for monthly notices: one rendering per employer and month,
+    whatever its number of contacts (the MIME, too, is then built once)."""
+    bases = {
+        (basis.employer_id, basis.period): basis
+        for basis in Basis.objects.published()
+        .filter(
+            period__in={row.period for row in rows},
+            employer_id__in={row.employer_id for row in rows},
+        )
+        .select_related("employer")
+    }
+    rendered = {}
+    for row in rows:
+        key = (row.employer_id, row.period)
+        basis = bases.get(key)
+        if basis is None:
+            yield [row], Unsendable("Trekkgrunnlaget for måneden er ikke publisert.")
+            continue
+        if key not in rendered:
+            rendered[key] = render_templated_mail(NOTICE_TEMPLATES, notice_context(basis))
+        yield [row], rendered[key]
 
 
 # --- The list reminder ----------------------------------------------------------------------
@@ -133,59 +138,96 @@ def reminders_send(*, period, dry_run=False, progress=None, today=None):
     for `period`, once per (employer, period). Nothing before the deadline."""
     today = today or timezone.localdate()
     if today <= list_deadline(period):
-        return SendReport(CycleMail.Kind.REMINDER, period)
+        return SendReport(REMINDER, period)
     employers = employers_to_remind(period)
     if dry_run:
-        return _dry_run(CycleMail.Kind.REMINDER, period, employers)
-    CycleMail.objects.create_missing(
-        kind=CycleMail.Kind.REMINDER, period=period, employers=employers
-    )
+        return _dry_run(REMINDER, period, employers)
+    add_rows(kind=REMINDER, period=period, employers=employers)
     # An employer that delivered after its rows were made (say, between a failure and the
     # retry) gets no reminder.
-    CycleMail.objects.of(CycleMail.Kind.REMINDER, period).unsent().filter(
+    OutboxMessage.objects.filter(kind=REMINDER, period=period).unsent().filter(
         claim_token__isnull=True, employer__in=delivery.delivered_employers(period)
-    ).update(status=CycleMail.Status.SKIPPED)
-    delivered = set(delivery.delivered_employers(period).values_list("pk", flat=True))
-    context = {
+    ).update(status=OutboxMessage.Status.SKIPPED)
+    return _send(REMINDER, period, employers, progress, audit_action="reminders_sent")
+
+
+def reminder_context(employer, period):
+    return {
+        "employer": employer,
         "period_label": period.mail_label,
         "deadline": list_deadline(period),
         "portal_url": settings.SITE_URL + reverse("home"),
         "account": money.account_text(),
+        "kid": kid_for(employer.number, period),
     }
 
-    def build(rows):
-        rendered = {}
-        for row in rows:
-            if row.employer_id in delivered:
-                yield row, None
-                continue
-            if row.employer_id not in rendered:
-                message_context = {
-                    **context,
-                    "employer": row.employer,
-                    "kid": kid_for(row.employer.number, period),
-                }
-                rendered[row.employer_id] = render_templated_mail(
-                    REMINDER_TEMPLATES, message_context
-                )
-            yield row, rendered[row.employer_id]
 
-    return _send_rows(CycleMail.Kind.REMINDER, period, employers, build, progress)
+def render_reminders(rows):
+    """The outbox's renderer for list reminders: none to an employer that has delivered
+    meanwhile; one rendering per employer and month."""
+    delivered = {}
+    rendered = {}
+    for row in rows:
+        if row.period not in delivered:
+            delivered[row.period] = set(
+                delivery.delivered_employers(row.period).values_list("pk", flat=True)
+            )
+        if row.employer_id in delivered[row.period]:
+            yield [row], Skip()
+            continue
+        key = (row.employer_id, row.period)
+        if key not in rendered:
+            rendered[key] = render_templated_mail(
+                REMINDER_TEMPLATES, reminder_context(row.employer, row.period)
+            )
+        yield [row], rendered[key]
 
 
-# --- Sending --------------------------------------------------------------------------------
+# --- Rows and sending -----------------------------------------------------------------------
+
+
+def add_rows(*, kind, period, employers):
+    """One outbox row per contact with an e-mail address at each of `employers` (a queryset),
+    in one INSERT ... SELECT; a row that exists already (same dedupe key: kind, month, employer,
+    contact) is left alone. Returns the rows added."""
+    employer_ids, params = employers.values("pk").query.sql_with_params()
+    quote = connection.ops.quote_name
+    json_type = OutboxMessage._meta.get_field("context").db_type(connection)
+    sql = f"""
+        INSERT INTO {quote(OutboxMessage._meta.db_table)}
+            (kind, channel, recipient_id, address, dedupe_key, employer_id, period, context,
+             status, attempts, last_error, created_at)
+        SELECT %s, %s, r.user_id, u.email,
+               CAST(%s AS TEXT) || CAST(r.employer_id AS TEXT) || ':' || CAST(r.user_id AS TEXT),
+               r.employer_id, %s, CAST(%s AS {json_type}), %s, 0, '', %s
+        FROM {quote(Role._meta.db_table)} r JOIN {quote(User._meta.db_table)} u ON u.id = r.user_id
+        WHERE u.is_active AND u.email <> '' AND r.employer_id IN ({employer_ids})
+        ON CONFLICT (dedupe_key) DO NOTHING
+    """  # noqa: S608 (table names from our models, values as parameters)
+    values = [
+        kind,
+        OutboxMessage.Channel.EMAIL,
+        f"{kind}:{period.slug}:",
+        period.index,
+        "{}",
+        OutboxMessage.Status.PENDING,
+        timezone.now(),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, *params])
+        return cursor.rowcount
 
 
 def _dry_run(kind, period, employers):
     """Who would get mail: contacts with an address, less those already sent to."""
-    sent = CycleMail.objects.of(kind, period).filter(status=CycleMail.Status.SENT)
+    sent = OutboxMessage.objects.filter(kind=kind, period=period, status=OutboxMessage.Status.SENT)
     roles = (
         Role.objects.filter(employer__in=employers, user__is_active=True)
         .exclude(user__email="")
         .select_related("employer", "user")
         .order_by("employer__name", "user__email")
     )
-    done = set(sent.values_list("employer_id", "user_id"))
+    done = set(sent.values_list("employer_id", "recipient_id"))
     report = SendReport(kind, period)
     report.would_send = [
         (role.employer, role.user.email)
@@ -195,68 +237,19 @@ def _dry_run(kind, period, employers):
     return report
 
 
-def _send_rows(kind, period, employers, build, progress):
-    """Claims and sends the period's unsent rows in batches over one connection to the mail
-    server. `build(rows)` yields (row, RenderedMail), (row, error text) or (row, None: skip)."""
-    report = SendReport(kind, period)
-    rows = CycleMail.objects.of(kind, period).filter(employer__in=employers)
-    total = rows.unsent().count()
-    run_started = timezone.now()
-    with MailRun() as mail, _quick_commits():
-        while True:
-            token, claimed = rows.claim(run_started=run_started, limit=BATCH_SIZE)
-            if not claimed:
-                break
-            try:
-                _send_batch(kind, token, build(claimed), mail, report, progress, total)
-            finally:
-                # Interrupted: give back what this batch did not get to, for the next run.
-                CycleMail.objects.filter(
-                    pk__in=[row.pk for row in claimed], claim_token=token
-                ).update(claim_token=None, claimed_at=None)
-    report.remaining = rows.unsent().count()
+def _send(kind, period, employers, progress, *, audit_action):
+    """Sends the period's unsent rows of `kind` for `employers` through the outbox."""
+    rows = OutboxMessage.objects.filter(kind=kind, period=period, employer__in=employers)
+    result = send_pending(rows=rows, progress=progress, total=rows.unsent().count())
+    report = SendReport(
+        kind, period, sent=result.sent, failed=result.failed, remaining=rows.unsent().count()
+    )
     if report.sent or report.failed:
         AuditEvent.objects.record(
-            f"{kind}s_sent",
+            audit_action,
             period=period.slug,
             sent=report.sent,
             failed=report.failed,
             remaining=report.remaining,
         )
     return report
-
-
-def _send_batch(kind, token, built, mail, report, progress, total):
-    with db.cursor() as cursor:
-        for row, rendered in built:
-            if rendered is None:
-                row.mark_skipped(token)
-                continue
-            error = rendered if isinstance(rendered, str) else mail.send(rendered, row.email)
-            if error is None:
-                row.mark_sent(token, cursor)
-                report.sent += 1
-            else:
-                row.mark_failed(token, error)
-                report.failed += 1
-                logger.warning("%s to %s failed: %s", kind, row.email, error)
-            if progress:
-                progress(report.sent + report.failed, total)
-
-
-@contextmanager
-def _quick_commits():
-    """Every "sent" mark is a commit of its own, so a crash of this process loses or doubles
-    nothing. On PostgreSQL those commits need not wait for the disk (synchronous_commit off,
-    for this session only): they are visible and kept at once; only a crash of the database
-    server itself in the same fraction of a second could forget the last marks."""
-    if db.vendor != "postgresql":
-        yield
-        return
-    with db.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
-    try:
-        yield
-    finally:
-        with db.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")

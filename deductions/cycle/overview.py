@@ -26,9 +26,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from deductions.lists import delivery
-from deductions.models import Basis, CycleMail, Payment
+from deductions.models import Basis, Payment
 from deductions.models.lists import MonthStatus
 from employers.models import Employer
+from messaging.models import OutboxMessage
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
@@ -87,16 +88,16 @@ def _count(queryset):
 def employer_month_rows(period, show="alle", query=""):
     """Employers (active, or with a basis for `period`) annotated with the period's facts,
     filtered by `show` (a FILTERS key) and `query` (name, or the employer number)."""
-    notices = CycleMail.objects.filter(
-        kind=CycleMail.Kind.NOTICE, period=period, employer=OuterRef("pk")
+    notices = OutboxMessage.objects.filter(
+        kind=OutboxMessage.Kind.MONTHLY_NOTICE, period=period, employer=OuterRef("pk")
     )
     basis = Basis.objects.filter(employer=OuterRef("pk"), period=period)
     rows = (
         Employer.objects.filter(Q(active=True) | Exists(basis))
         .annotate(
             basis_published=Exists(basis.published()),
-            notices_sent=_count(notices.filter(status=CycleMail.Status.SENT)),
-            notices_failed=_count(notices.filter(status=CycleMail.Status.FAILED)),
+            notices_sent=_count(notices.filter(status=OutboxMessage.Status.SENT)),
+            notices_failed=_count(notices.filter(status=OutboxMessage.Status.FAILED)),
             **delivery.employer_month(period),
             paid_total=Payment.objects.filter(period=period).paid_total_subquery(
                 employer_ref="pk", period_ref=None

@@ -20,5 +20,4 @@ __all__ = [
     "validate_national_id",
 ]
 from deductions.models import wording  # noqa: E402, F401
-from deductions.models.notices import CycleMail  # noqa: E402, F401
 from deductions.models.payments import OcrImport, Payment  # noqa: E402, F401

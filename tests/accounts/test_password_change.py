@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from tests.conftest import PASSWORD, client_for
+from tests.conftest import PASSWORD, client_for, respond_without_closing
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +51,12 @@ def test_password_change_needs_login(client):
     response = client.get(URL)
     assert response.status_code == 302
     assert response.url.startswith(reverse("two_factor:login"))
+
+
+def test_the_notice_goes_once_the_response_is_closed(owner_client):
+    new = {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW}
+    response = respond_without_closing("post", URL, new, client=owner_client)
+    assert response.url == reverse("accounts:password_change_done")
+    assert mail.outbox == []
+    response.close()
+    assert [message.to for message in mail.outbox] == [["kari@example.com"]]

@@ -1,5 +1,6 @@
 """ "Glemt passord": request a link by e-mail or SMS, open it, set a password."""
 
+import io
 import re
 from datetime import timedelta
 
@@ -11,8 +12,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AuditEvent, PasswordReset, User
+from messaging.models import OutboxMessage
 from tests.accounts.test_login import log_in
-from tests.conftest import client_for
+from tests.conftest import client_for, respond_without_closing
 
 pytestmark = pytest.mark.django_db
 
@@ -309,21 +311,86 @@ def test_a_link_that_cannot_be_sent_gives_the_same_answer(client, contact, chann
 
     from trekkportal.sms import SmsError
 
-    error = SmsError("nede") if channel == "sms" else ConnectionRefusedError("nede")
-    with mock.patch.object(PasswordReset, "send_link", side_effect=error):
+    with (
+        mock.patch("trekkportal.sms.send_sms", side_effect=SmsError("nede")),
+        mock.patch(
+            "django.core.mail.backends.locmem.EmailBackend.send_messages",
+            side_effect=ConnectionRefusedError("nede"),
+        ),
+    ):
         response = ask(client, "10000005", channel)
     assert response.status_code == 302
-    assert PasswordReset.objects.get().outcome == "failed"
+    assert response.url == reverse("accounts:password_reset_sent")
+    link = OutboxMessage.objects.get(kind="password_reset")
+    assert (link.channel, link.status) == (channel, "failed")
+    assert "nede" in link.last_error
+
+
+def test_a_link_that_failed_is_sent_by_the_command_while_it_is_valid(client, contact):
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    with mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
+        side_effect=ConnectionRefusedError("nede"),
+    ):
+        ask(client, "10000005")
+    call_command("send_message_notices", stdout=io.StringIO(), stderr=io.StringIO())
+    set_password(client, link_in(mail.outbox[0].body))
+    contact.refresh_from_db()
+    assert contact.check_password(NEW_PASSWORD)
+
+
+def test_a_link_that_expired_before_it_could_be_sent_is_not_sent(client, contact):
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    with mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
+        side_effect=ConnectionRefusedError("nede"),
+    ):
+        ask(client, "10000005")
+    with time_machine.travel(timezone.now() + timedelta(minutes=61)):
+        call_command("send_message_notices", stdout=io.StringIO(), stderr=io.StringIO())
+    assert mail.outbox == []
+    assert OutboxMessage.objects.get().status == "skipped"
+
+
+def test_the_request_sends_nothing_the_link_goes_once_the_response_is_closed(contact, sms_outbox):
+    sent = []
+    for channel in ["email", "sms"]:
+        response = respond_without_closing(
+            "post", RESET, {"username": "10000005", "channel": channel}
+        )
+        assert response.status_code == 302
+        sent.append(len(mail.outbox) + len(sms_outbox))
+        response.close()
+    assert sent == [0, 1]  # nothing when the response was ready; the e-mail once closed
+    assert [message.to for message in mail.outbox] == [["per@example.com"]]
+    assert [sms.to for sms in sms_outbox] == ["+4795555555"]
+
+
+def test_the_outbox_keeps_no_token_only_what_makes_it_with_the_secret_key(client, contact):
+    ask(client, "10000005")
+    token = link_in(mail.outbox[0].body).rstrip("/").rsplit("/", 1)[1]
+    row = OutboxMessage.objects.get()
+    assert token not in str(row.context) and token not in str(row.__dict__)
+    assert row.status == "sent"
 
 
 def test_a_notice_that_cannot_be_sent_does_not_undo_the_reset(client, contact):
     from unittest import mock
 
     ask(client, "10000005")
-    with mock.patch.object(
-        User, "send_password_changed_notice", side_effect=ConnectionRefusedError("nede")
+    with mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
+        side_effect=ConnectionRefusedError("nede"),
     ):
         response = set_password(client, link_in(mail.outbox[0].body))
     assert response.status_code == 302
     contact.refresh_from_db()
     assert contact.check_password(NEW_PASSWORD)
+    notice = OutboxMessage.objects.get(kind="password_changed")
+    assert notice.status == "failed"

@@ -7,9 +7,10 @@ import pytest
 from playwright.sync_api import expect
 
 from deductions.basis.services import basis_generate
-from deductions.models import CycleMail
+from deductions.cycle.mailings import NOTICE, add_rows
 from deductions.period import Period
 from employers.models import Employer
+from messaging.models import OutboxMessage
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 from tests.deductions.conftest import make_member, rates  # noqa: F401 (fixture)
@@ -50,10 +51,8 @@ def march(
 ):
     make_member("Hauge Linda", employer, MARCH)
     basis_generate(period=MARCH)
-    CycleMail.objects.create_missing(
-        kind=CycleMail.Kind.NOTICE, period=MARCH, employers=Employer.objects.all()
-    )
-    CycleMail.objects.filter(employer=employer).update(status=CycleMail.Status.SENT)
+    add_rows(kind=NOTICE, period=MARCH, employers=Employer.objects.all())
+    OutboxMessage.objects.filter(employer=employer).update(status=OutboxMessage.Status.SENT)
     pay(employer, MARCH, "1234.50")
     return MARCH
 

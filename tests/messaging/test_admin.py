@@ -55,3 +55,102 @@ def test_staff_search_threads_by_contact(owner, employer, admin_client):
         reverse("messaging:staff_thread", args=[message.thread.public_id])
         in detail.content.decode()
     )
+
+
+def failed_row(user, address="gammel@example.com", **fields):
+    from messaging.models import OutboxMessage
+
+    values = {
+        "kind": OutboxMessage.Kind.MESSAGE_NOTICE,
+        "channel": OutboxMessage.Channel.EMAIL,
+        "recipient": user,
+        "address": address,
+        "status": OutboxMessage.Status.FAILED,
+        "attempts": 5,
+        "last_error": "550 5.1.1 Mailbox unavailable",
+    }
+    return OutboxMessage.objects.create(**values | fields)
+
+
+def act(admin_client, action, *rows):
+    return admin_client.post(
+        reverse("admin:messaging_outboxmessage_changelist"),
+        {"action": action, "_selected_action": [row.pk for row in rows]},
+        follow=True,
+    )
+
+
+def test_the_outbox_in_admin_is_read_only_and_filters_by_kind_channel_and_status(
+    owner, admin_client
+):
+    row = failed_row(owner)
+    url = reverse("admin:messaging_outboxmessage_changelist")
+
+    listing = admin_client.get(url, {"kind": "message_notice", "channel": "email"})
+    failed = admin_client.get(url, {"status__exact": "failed"}).content.decode()
+    sent = admin_client.get(url, {"status__exact": "sent"}).content.decode()
+
+    assert listing.status_code == 200
+    assert "gammel@example.com" in failed and "gammel@example.com" not in sent
+    assert "Prøv igjen" in failed and "Avvis" in failed
+    detail = admin_client.get(reverse("admin:messaging_outboxmessage_change", args=[row.pk]))
+    assert 'name="_save"' not in detail.content.decode()
+    assert admin_client.get(reverse("admin:messaging_outboxmessage_add")).status_code == 403
+    delete = reverse("admin:messaging_outboxmessage_delete", args=[row.pk])
+    assert admin_client.get(delete).status_code == 403
+
+
+def test_retry_puts_a_failed_row_back_with_fresh_attempts_to_the_current_address(
+    owner, admin_client, staff
+):
+    from accounts.models import AuditEvent
+
+    row = failed_row(owner)
+
+    response = act(admin_client, "retry", row)
+
+    assert "1 lagt i kø for å sendes igjen." in response.content.decode()
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.address) == ("pending", 0, "kari@example.com")
+    event = AuditEvent.objects.get(action="outbox_retried")
+    assert event.actor == staff
+    assert event.object_ref == str(row.pk)
+    assert "550" in event.details["error"]
+
+
+def test_a_retried_row_is_sent_by_the_next_run(owner, admin_client):
+    from django.core import mail
+
+    from messaging.outbox import send_pending
+
+    act(admin_client, "retry", failed_row(owner))
+
+    assert send_pending().sent == 1
+    assert [message.to for message in mail.outbox] == [["kari@example.com"]]
+
+
+def test_dismiss_gives_a_failed_row_up_and_is_audited(owner, admin_client):
+    from accounts.models import AuditEvent
+    from messaging.outbox import send_pending
+
+    row = failed_row(owner, attempts=1)
+
+    act(admin_client, "dismiss", row)
+
+    row.refresh_from_db()
+    assert row.status == "dismissed"
+    assert AuditEvent.objects.filter(action="outbox_dismissed").count() == 1
+    assert send_pending().sent == 0
+
+
+def test_retry_and_dismiss_leave_rows_that_did_not_fail_alone(owner, admin_client):
+    from accounts.models import AuditEvent
+
+    sent = failed_row(owner, status="sent")
+
+    response = act(admin_client, "dismiss", sent)
+
+    assert "1 var ikke feilet og ble ikke endret." in response.content.decode()
+    sent.refresh_from_db()
+    assert sent.status == "sent"
+    assert not AuditEvent.objects.filter(action="outbox_dismissed").exists()

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from messaging.models import Attachment, Message, MessageNotice
+from messaging.models import Attachment, Message, OutboxMessage
 from tests.conftest import client_for
 from tests.messaging.conftest import PDF_BYTES, upload, xlsx_bytes
 
@@ -103,9 +103,9 @@ def test_a_message_to_staff_queues_one_digest_notice_and_mails_no_contact(
     with django_capture_on_commit_callbacks(execute=True):
         post(owner_client)
 
-    notice = MessageNotice.objects.get()
-    assert notice.channel == MessageNotice.Channel.STAFF_DIGEST
-    assert notice.status == MessageNotice.Status.PENDING
+    notice = OutboxMessage.objects.get()
+    assert notice.kind == OutboxMessage.Kind.STAFF_DIGEST
+    assert notice.status == OutboxMessage.Status.PENDING
     assert mail.outbox == []
 
 

@@ -1,4 +1,6 @@
-"""Notices about new messages: no content, sent once, retried after a failure, staff batched."""
+"""Notices about new messages: no content, sent once right after the message, retried by
+`send_message_notices`, staff batched. Claims, attempt limit and stale claims are the outbox's
+(tests/messaging/test_outbox.py)."""
 
 from io import StringIO
 from unittest import mock
@@ -7,10 +9,12 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from messaging import notices
-from messaging.models import MessageNotice
-from messaging.notices import send_notices
+from messaging.models import OutboxMessage
 from tests.messaging.conftest import reply_from_staff, send_from_contact
+
+FAIL_MAIL = mock.patch(
+    "django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=OSError("smtp")
+)
 
 
 def contact_mail():
@@ -33,6 +37,7 @@ def sms_owner(owner):
 
 @pytest.fixture
 def answer(sms_owner, employer, staff):
+    """A reply from staff whose notices were recorded but not sent (no commit in the test)."""
     first = send_from_contact(
         sms_owner, employer, subject="Hemmelig emne", body="Hemmelig spørsmål"
     )
@@ -40,9 +45,12 @@ def answer(sms_owner, employer, staff):
 
 
 def test_a_message_to_a_contact_records_an_email_and_an_sms_notice(answer):
-    channels = set(MessageNotice.objects.filter(message=answer).values_list("channel", flat=True))
+    rows = OutboxMessage.objects.filter(message=answer)
 
-    assert channels == {"email", "sms"}
+    assert set(rows.values_list("kind", "channel", "address")) == {
+        ("message_notice", "email", "kari@example.com"),
+        ("message_notice", "sms", "+4791234567"),
+    }
 
 
 def test_no_sms_notice_unless_the_contact_chose_it(owner, employer, staff):
@@ -81,25 +89,13 @@ def test_a_notice_is_sent_once_however_often_the_command_runs(answer, sms_outbox
     assert set(answer.notices.values_list("status", flat=True)) == {"sent"}
 
 
-def test_a_notice_claimed_by_another_host_is_not_sent_again(answer, sms_outbox):
-    notice = answer.notices.get(channel="email")
-    claimed = MessageNotice.objects.claim([notice.pk])
-    assert [n.pk for n in claimed] == [notice.pk]
-
-    run()
-
-    assert contact_mail() == []
-    assert len(sms_outbox) == 1
-    assert MessageNotice.objects.claim([notice.pk]) == []
-
-
 def test_a_failed_send_is_retried_on_the_next_run(answer, sms_outbox):
-    with mock.patch("trekkportal.mail.EmailMultiAlternatives.send", side_effect=OSError("smtp")):
+    with FAIL_MAIL:
         run()
 
     notice = answer.notices.get(channel="email")
-    assert notice.status == "pending"
-    assert notice.last_error == "smtp"
+    assert notice.status == "failed"
+    assert notice.last_error == "OSError: smtp"
     assert contact_mail() == []
 
     run()
@@ -111,27 +107,13 @@ def test_a_failed_send_is_retried_on_the_next_run(answer, sms_outbox):
     assert len(sms_outbox) == 1
 
 
-def test_a_notice_that_keeps_failing_gives_up_after_the_last_attempt(answer):
-    with mock.patch("trekkportal.mail.EmailMultiAlternatives.send", side_effect=OSError("smtp")):
-        for _ in range(notices.MAX_ATTEMPTS + 2):
-            run()
+def test_the_command_says_what_failed_on_stderr(answer):
+    out, err = StringIO(), StringIO()
+    with FAIL_MAIL:
+        call_command("send_message_notices", stdout=out, stderr=err)
 
-    notice = answer.notices.get(channel="email")
-    assert notice.status == "failed"
-    assert notice.attempts == notices.MAX_ATTEMPTS
-
-
-def test_a_claim_abandoned_by_a_crashed_host_is_picked_up_later(answer, time_machine):
-    time_machine.move_to("2026-03-05 10:00 +01:00")
-    notice = answer.notices.get(channel="email")
-    MessageNotice.objects.claim([notice.pk])
-
-    run()
-    assert contact_mail() == []
-
-    time_machine.move_to("2026-03-05 10:31 +01:00")
-    run()
-    assert len(contact_mail()) == 1
+    assert "Varsler sendt: 1, feilet: 1." in out.getvalue()
+    assert "Noen varsler feilet" in err.getvalue()
 
 
 def test_notices_are_sent_right_after_the_message_is_committed(
@@ -151,13 +133,10 @@ def test_a_mail_failure_after_commit_leaves_the_notice_for_the_command(
     owner, employer, staff, django_capture_on_commit_callbacks
 ):
     first = send_from_contact(owner, employer)
-    with (
-        mock.patch("trekkportal.mail.EmailMultiAlternatives.send", side_effect=OSError("nede")),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with FAIL_MAIL, django_capture_on_commit_callbacks(execute=True):
         answer = reply_from_staff(first.thread, staff)
 
-    assert answer.notices.get().status == "pending"
+    assert answer.notices.get().status == "failed"
     run()
     assert len(contact_mail()) == 1
 
@@ -192,21 +171,24 @@ def test_one_new_message_is_worded_in_the_singular(owner, employer):
 
 def test_a_failed_staff_digest_is_retried(owner, employer):
     send_from_contact(owner, employer)
-    with mock.patch("trekkportal.mail.EmailMultiAlternatives.send", side_effect=OSError("smtp")):
+    with FAIL_MAIL:
         run()
-    assert MessageNotice.objects.get().status == "pending"
+    assert OutboxMessage.objects.get().status == "failed"
 
     run()
 
     assert len(mail.outbox) == 1
-    assert MessageNotice.objects.get().status == "sent"
+    assert OutboxMessage.objects.get().status == "sent"
 
 
-def test_send_notices_leaves_the_staff_digest_to_the_command(owner, employer):
-    send_from_contact(owner, employer)
+def test_the_staff_digest_waits_for_the_command(
+    owner, employer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        send_from_contact(owner, employer)
 
-    assert send_notices() == (0, 0)
-    assert MessageNotice.objects.get().status == "pending"
+    assert mail.outbox == []
+    assert OutboxMessage.objects.get().status == "pending"
 
 
 def test_a_failed_sms_is_retried_without_sending_the_email_again(answer, sms_outbox):
@@ -214,7 +196,7 @@ def test_a_failed_sms_is_retried_without_sending_the_email_again(answer, sms_out
 
     with mock.patch("trekkportal.sms.send_sms", side_effect=SmsError("Twilio nede")):
         run()
-    assert answer.notices.get(channel="sms").status == "pending"
+    assert answer.notices.get(channel="sms").status == "failed"
     assert sms_outbox == []
 
     run()

@@ -3,7 +3,7 @@
 from django.core import mail
 
 from accounts.models import AuditEvent
-from messaging.models import Message, MessageNotice
+from messaging.models import Message, OutboxMessage
 from tests.messaging.conftest import send_from_contact
 
 
@@ -54,7 +54,7 @@ def test_staff_reply_comes_from_the_named_staff_member_and_notifies_the_contact(
     assert first.thread.handled and first.thread.handled_by == staff
     assert len(mail.outbox) == 1
     assert len(sms_outbox) == 1
-    assert set(MessageNotice.objects.filter(message=reply).values_list("status", flat=True)) == {
+    assert set(OutboxMessage.objects.filter(message=reply).values_list("status", flat=True)) == {
         "sent"
     }
 

@@ -55,7 +55,7 @@ def report(command, label, result, seconds, dry_run):
     )
     if not result.ok:
         raise CommandError(
-            f"{line} Se feilene under «Utsendte e-poster» i administrasjonen; "
+            f"{line} Se feilene under «Utgående e-post og SMS» i administrasjonen; "
             "kjør kommandoen igjen for å prøve på nytt."
         )
     command.stdout.write(command.style.SUCCESS(line))

@@ -8,9 +8,9 @@ import time_machine
 from django.core.management import call_command
 
 from deductions.basis.services import basis_generate
-from deductions.models import CycleMail
 from deductions.period import Period
 from employers.models import Employer
+from messaging.models import OutboxMessage
 from tests.deductions.conftest import make_member
 from tests.deductions.cycle.conftest import add_contact, deliver_list
 
@@ -55,7 +55,7 @@ def test_after_the_deadline_every_contact_of_an_undelivered_employer_is_reminded
 def test_on_the_deadline_day_nobody_is_reminded_yet(march_published, smtp_server):
     run("--period", "2021-03")
     assert smtp_server.messages == []
-    assert CycleMail.objects.count() == 0
+    assert OutboxMessage.objects.count() == 0
 
 
 @time_machine.travel("2021-04-20 07:00 +02:00", tick=False)
@@ -90,8 +90,8 @@ def test_employer_that_delivers_after_a_failed_reminder_is_not_retried(
 
     assert smtp_server.to("kari@example.com") == []
     assert "0 gjenstår" in output
-    row = CycleMail.objects.get(email="kari@example.com")
-    assert row.status == CycleMail.Status.SKIPPED
+    row = OutboxMessage.objects.get(address="kari@example.com")
+    assert row.status == OutboxMessage.Status.SKIPPED
 
 
 @time_machine.travel("2021-04-20 07:00 +02:00", tick=False)
@@ -120,4 +120,4 @@ def test_dry_run_lists_who_would_be_reminded_and_sends_nothing(march_published, 
     assert "94001761 Systemadministrasjonen: kari@example.com" in output
     assert "2 e-poster ville blitt sendt" in output
     assert smtp_server.messages == []
-    assert CycleMail.objects.count() == 0
+    assert OutboxMessage.objects.count() == 0

@@ -6,9 +6,10 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from deductions.models import Basis, CycleMail
+from deductions.models import Basis
 from deductions.period import Period
 from employers.models import Employer
+from messaging.models import OutboxMessage
 from tests.deductions.conftest import make_member
 from tests.deductions.cycle.conftest import add_contact
 
@@ -74,7 +75,7 @@ def test_contact_with_three_roles_gets_three_mails_one_per_employer(march, smtp_
         ["Systemadministrasjonen", "Avinor AS", third.name]
     )
     assert len(smtp_server.messages) == 5  # Kari, Ola, and Mona's three
-    assert CycleMail.objects.filter(status=CycleMail.Status.SENT).count() == 5
+    assert OutboxMessage.objects.filter(status=OutboxMessage.Status.SENT).count() == 5
 
 
 def test_one_smtp_connection_serves_the_whole_run(march, smtp_server, employer):
@@ -91,7 +92,7 @@ def test_contact_at_a_non_ascii_domain_gets_the_notice_at_its_ascii_form(
     add_contact("10000012", "Åse Bøler", "ase@bøler.no", employer)
     run("--period", "2021-03")
     assert len(smtp_server.to("ase@xn--bler-gra.no")) == 1
-    assert CycleMail.objects.get(email="ase@bøler.no").status == CycleMail.Status.SENT
+    assert OutboxMessage.objects.get(address="ase@bøler.no").status == OutboxMessage.Status.SENT
 
 
 def test_running_again_sends_nothing_new(march, smtp_server):
@@ -144,7 +145,7 @@ def test_dry_run_lists_recipients_and_sends_nothing(march, smtp_server):
     assert "00080000 Avinor AS: ola@example.com" in output
     assert "2 e-poster ville blitt sendt" in output
     assert smtp_server.messages == []
-    assert CycleMail.objects.count() == 0
+    assert OutboxMessage.objects.count() == 0
     assert Basis.objects.count() == 0
 
 
@@ -192,3 +193,37 @@ def test_a_run_that_sent_leaves_one_audit_row(march, smtp_server):
     run("--period", "2021-03")
     [event] = AuditEvent.objects.filter(action="notices_sent")
     assert event.details == {"period": "2021-03", "sent": 2, "failed": 0, "remaining": 0}
+
+
+def test_rows_are_made_once_per_employer_period_and_recipient(employer, other_employer, owner):
+    from deductions.cycle.mailings import NOTICE, add_rows
+
+    add_contact("10000030", "To Roller", "to@example.com", employer, other_employer)
+    assert add_rows(kind=NOTICE, period=MARCH, employers=Employer.objects.all()) == 3
+    assert add_rows(kind=NOTICE, period=MARCH, employers=Employer.objects.all()) == 0
+    assert OutboxMessage.objects.count() == 3
+
+
+def test_a_refused_recipient_makes_the_command_fail_and_points_to_admin(march, smtp_server):
+    smtp_server.refuse = {"ola@example.com"}
+    with pytest.raises(CommandError) as failure:
+        run("--period", "2021-03")
+    message = str(failure.value)
+    assert "Varsel om trekkgrunnlag 03/2021: 1 sendt, 1 feilet, 1 gjenstår" in message
+    assert "«Utgående e-post og SMS»" in message
+    row = OutboxMessage.objects.get(address="ola@example.com")
+    assert (row.status, row.attempts) == (OutboxMessage.Status.FAILED, 1)
+    assert "550" in row.last_error
+
+
+def test_a_failed_notice_is_sent_by_the_next_run_and_nothing_twice(march, smtp_server):
+    smtp_server.refuse = {"ola@example.com"}
+    with pytest.raises(CommandError):
+        run("--period", "2021-03")
+    smtp_server.refuse = set()
+
+    assert "1 sendt, 0 feilet, 0 gjenstår" in run("--period", "2021-03")
+    assert sorted(message["To"] for message in smtp_server.messages) == [
+        "kari@example.com",
+        "ola@example.com",
+    ]

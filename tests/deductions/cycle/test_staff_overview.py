@@ -9,10 +9,11 @@ import time_machine
 from django.urls import reverse
 
 from deductions.basis.services import basis_generate
+from deductions.cycle.mailings import NOTICE, add_rows
 from deductions.lists.services import list_reopen
-from deductions.models import CycleMail
 from deductions.period import Period
 from employers.models import Employer
+from messaging.models import OutboxMessage
 from tests.deductions.basis_data import two_published_months
 from tests.deductions.conftest import make_member
 from tests.deductions.cycle.conftest import deliver_list, pay
@@ -32,12 +33,10 @@ CSV_HEADER = (
 def march(rates, employer, other_employer, owner, outsider):
     make_member("Hauge Linda", employer, MARCH)
     basis_generate(period=MARCH)
-    CycleMail.objects.create_missing(
-        kind=CycleMail.Kind.NOTICE, period=MARCH, employers=Employer.objects.all()
-    )
-    CycleMail.objects.filter(employer=employer).update(status=CycleMail.Status.SENT)
-    CycleMail.objects.filter(employer=other_employer).update(
-        status=CycleMail.Status.FAILED, error="550"
+    add_rows(kind=NOTICE, period=MARCH, employers=Employer.objects.all())
+    OutboxMessage.objects.filter(employer=employer).update(status=OutboxMessage.Status.SENT)
+    OutboxMessage.objects.filter(employer=other_employer).update(
+        status=OutboxMessage.Status.FAILED, last_error="550"
     )
     return MARCH
 
@@ -177,7 +176,7 @@ def test_the_links_open_in_admin(march, staff_client, staff, employer):
     for url in (
         "/admin/deductions/deductionlist/?q=94001761",
         f"/admin/deductions/payment/?employer__id__exact={employer.pk}",
-        f"/admin/deductions/cyclemail/?employer__id__exact={employer.pk}",
+        f"/admin/messaging/outboxmessage/?employer__id__exact={employer.pk}",
     ):
         assert staff_client.get(url).status_code == 200, url
 

@@ -216,14 +216,6 @@ class Message(models.Model):
         return self.public_id
 
     @property
-    def to_staff(self):
-        return self.recipient_id is None
-
-    @property
-    def is_read(self):
-        return self.read_at is not None
-
-    @property
     def sender_label(self):
         return self.sender.full_name or self.sender.username
 
@@ -275,6 +267,3 @@ class Attachment(models.Model):
     @property
     def public_ref(self):
         return self.public_id
-
-
-from messaging.notices import MessageNotice  # noqa: E402,F401  (model registered with this app)

@@ -1,0 +1,314 @@
+"""The outbox sends every row exactly once: claims, re-runs, interrupted and killed runs, stale
+claims, the attempt limit and two runs at once, against a real SMTP server on 127.0.0.1.
+
+These hold for every kind of mail and SMS; the kinds' own tests check only what they say."""
+
+import smtplib
+import threading
+import uuid
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from messaging.models import OutboxMessage
+from messaging.outbox import send_pending, send_soon
+from tests.conftest import respond_without_closing
+from tests.messaging.conftest import send_from_contact
+
+Kind = OutboxMessage.Kind
+Status = OutboxMessage.Status
+
+
+def add_rows(count=10, channel=OutboxMessage.Channel.EMAIL):
+    return OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            kind=Kind.MESSAGE_NOTICE,
+            channel=channel,
+            address=f"k{n}@example.com" if channel == "email" else f"+479000000{n}",
+            dedupe_key=f"test:{channel}:{n}",
+        )
+        for n in range(count)
+    )
+
+
+def run():
+    return send_pending(kinds=[Kind.MESSAGE_NOTICE])
+
+
+def addresses(smtp_server):
+    return sorted(message["To"] for message in smtp_server.messages)
+
+
+def all_addresses():
+    return sorted(f"k{n}@example.com" for n in range(10))
+
+
+def claim(started=None):
+    return OutboxMessage.objects.claim(run_started=started or timezone.now(), limit=100)
+
+
+# --- Rows and claims -----------------------------------------------------------------------
+
+
+def test_a_dedupe_key_is_recorded_once(db):
+    add_rows(1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        add_rows(1)
+    assert OutboxMessage.objects.count() == 1
+
+
+def test_a_claimed_row_is_not_claimed_again(db):
+    add_rows(1)
+    started = timezone.now() + timedelta(seconds=1)
+    with time_machine.travel(started):
+        _, first = claim(started)
+        _, second = claim(started)
+    assert len(first) == 1
+    assert second == []
+    assert first[0].status == Status.SENDING
+
+
+def test_only_the_claims_holder_can_mark_it(db):
+    add_rows(1)
+    token, [row] = claim()
+    assert row.mark_sent(uuid.uuid4()) is False
+    assert not row.mark_failed(uuid.uuid4(), "nei")
+    assert OutboxMessage.objects.get().status == Status.SENDING
+    assert row.mark_sent(token) is True
+    row.refresh_from_db()
+    assert (row.status, row.claim_token, row.attempts) == (Status.SENT, None, 1)
+    assert row.sent_at is not None
+
+
+def test_a_stale_claim_is_taken_over_after_the_window_set_in_settings(db, settings):
+    settings.OUTBOX_STALE_CLAIM = timedelta(minutes=5)
+    add_rows(1)
+    old_token, [row] = claim()
+    soon = timezone.now() + timedelta(minutes=4)
+    with time_machine.travel(soon):
+        assert claim(soon)[1] == []
+    later = timezone.now() + timedelta(minutes=6)
+    with time_machine.travel(later):
+        new_token, [taken] = claim(later)
+    assert taken.pk == row.pk
+    assert row.mark_sent(old_token) is False
+    assert taken.mark_sent(new_token) is True
+
+
+def test_a_row_that_failed_in_this_run_waits_for_the_next_run(db):
+    add_rows(1)
+    started = timezone.now()
+    token, [row] = claim(started)
+    row.mark_failed(token, "451 Try again later")
+    assert claim(started)[1] == []
+    next_run = timezone.now() + timedelta(seconds=1)
+    with time_machine.travel(next_run):
+        assert len(claim(next_run)[1]) == 1
+
+
+# --- Sending over SMTP ---------------------------------------------------------------------
+
+
+def test_every_row_is_sent_once_over_one_connection(db, smtp_server):
+    add_rows()
+
+    first, second = run(), run()
+
+    assert (first.sent, first.failed, second.sent) == (10, 0, 0)
+    assert addresses(smtp_server) == all_addresses()
+    assert smtp_server.connections == 1
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+def test_a_run_with_nothing_to_send_opens_no_connection(db, smtp_server):
+    assert run().sent == 0
+    assert smtp_server.connections == 0
+
+
+def test_a_refused_recipient_is_recorded_and_only_it_is_retried(db, smtp_server):
+    add_rows()
+    smtp_server.refuse = {"k3@example.com"}
+
+    result = run()
+
+    assert (result.sent, result.failed) == (9, 1)
+    row = OutboxMessage.objects.get(address="k3@example.com")
+    assert (row.status, row.attempts) == (Status.FAILED, 1)
+    assert "550" in row.last_error
+
+    smtp_server.refuse = set()
+    assert run().sent == 1
+    assert addresses(smtp_server) == all_addresses()
+    row.refresh_from_db()
+    assert (row.status, row.last_error, row.attempts) == (Status.SENT, "", 2)
+
+
+def test_a_server_refusing_after_four_messages_then_a_rerun_sends_exactly_the_rest(db, smtp_server):
+    add_rows()
+    smtp_server.accept_only = 4
+    assert (run().sent, OutboxMessage.objects.filter(status=Status.FAILED).count()) == (4, 6)
+    smtp_server.accept_only = None
+
+    run()
+
+    assert addresses(smtp_server) == all_addresses()
+
+
+class Crash(BaseException):
+    """Stands for the process dying (KeyboardInterrupt, SIGTERM) in the middle of a run."""
+
+
+def crash_after(count):
+    """The process dies as it hands the mail after the first `count` to the mail server."""
+    real = smtplib.SMTP.sendmail
+    calls = []
+
+    def sendmail(self, *args, **kwargs):
+        if len(calls) >= count:
+            raise Crash
+        calls.append(1)
+        return real(self, *args, **kwargs)
+
+    return mock.patch.object(smtplib.SMTP, "sendmail", sendmail)
+
+
+def test_an_interrupted_run_gives_back_its_claims_and_a_rerun_sends_exactly_the_rest(
+    db, smtp_server
+):
+    add_rows()
+    with crash_after(6), pytest.raises(Crash):
+        run()
+    assert len(smtp_server.messages) == 6
+    assert not OutboxMessage.objects.filter(claim_token__isnull=False).exists()
+    assert OutboxMessage.objects.filter(status=Status.PENDING).count() == 4
+
+    run()
+
+    assert addresses(smtp_server) == all_addresses()
+
+
+def test_claims_of_a_killed_run_are_taken_over_only_when_stale(db, smtp_server, settings):
+    add_rows()
+    with crash_after(6), pytest.raises(Crash):
+        run()
+    # A killed process gives nothing back: its claim stays on the four unsent rows.
+    OutboxMessage.objects.exclude(status=Status.SENT).update(
+        status=Status.SENDING, claim_token=uuid.uuid4(), claimed_at=timezone.now()
+    )
+
+    assert run().sent == 0
+    assert len(smtp_server.messages) == 6
+
+    with time_machine.travel(timezone.now() + settings.OUTBOX_STALE_CLAIM + timedelta(minutes=1)):
+        assert run().sent == 4
+    assert addresses(smtp_server) == all_addresses()
+
+
+def test_a_run_without_a_mail_server_records_every_failure(db, smtp_server, settings):
+    add_rows()
+    settings.EMAIL_PORT = 1  # nothing listens there
+
+    assert run().failed == 10
+
+    assert all(row.last_error for row in OutboxMessage.objects.all())
+    assert smtp_server.messages == []
+
+
+def test_a_row_is_tried_at_most_the_attempt_limit_then_waits_for_staff(db, smtp_server, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    add_rows(1)
+    smtp_server.refuse = {"k0@example.com"}
+
+    for _ in range(5):
+        run()
+
+    row = OutboxMessage.objects.get()
+    assert (row.status, row.attempts) == (Status.FAILED, 3)
+    assert list(OutboxMessage.objects.given_up()) == [row]
+    assert list(OutboxMessage.objects.unsent()) == [row]
+    smtp_server.refuse = set()
+    assert run().sent == 0
+
+
+def test_sms_rows_go_through_the_sms_backend_once(db, sms_outbox):
+    add_rows(2, channel=OutboxMessage.Channel.SMS)
+
+    run()
+    run()
+
+    assert sorted(sms.to for sms in sms_outbox) == ["+4790000000", "+4790000001"]
+
+
+# --- Soon after a request or a commit ------------------------------------------------------
+
+
+def test_outside_a_request_rows_are_sent_once_the_transaction_commits(
+    db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        send_soon(add_rows(1))
+        assert mail.outbox == []
+
+    assert [message.to for message in mail.outbox] == [["k0@example.com"]]
+
+
+def test_a_request_sends_nothing_itself_its_rows_go_once_the_response_is_closed(
+    owner, employer, staff_client
+):
+    first = send_from_contact(owner, employer)
+    url = reverse("messaging:staff_thread", args=[first.thread.public_id])
+
+    response = respond_without_closing("post", url, {"body": "Svar"}, client=staff_client)
+
+    assert response.status_code == 302
+    assert mail.outbox == []
+    response.close()
+    assert [message.to for message in mail.outbox] == [["kari@example.com"]]
+
+
+# --- Two hosts -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="two runs at once need PostgreSQL row locks (SQLite has one writer)",
+)
+def test_two_runs_at_once_send_each_row_once(smtp_server, monkeypatch):
+    monkeypatch.setattr("messaging.outbox.BATCH_SIZE", 7)
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(kind=Kind.MESSAGE_NOTICE, channel="email", address=f"c{n}@example.com")
+        for n in range(40)
+    )
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def host():
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            results.append(run())
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=host) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    recipients = [message["To"] for message in smtp_server.messages]
+    assert len(recipients) == 40
+    assert len(set(recipients)) == 40
+    assert sum(result.sent for result in results) == 40
+    assert OutboxMessage.objects.filter(status=Status.SENT).count() == 40
