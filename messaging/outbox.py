@@ -40,8 +40,8 @@ RENDERERS = {
     Kind.LIST_REMINDER: "deductions.cycle.mailings.render_reminders",
     Kind.MESSAGE_NOTICE: "messaging.notices.render_message_notices",
     Kind.STAFF_DIGEST: "messaging.notices.render_staff_digest",
-    Kind.PASSWORD_RESET: "accounts.password_reset.render_reset_links",
-    Kind.PASSWORD_CHANGED: "accounts.password_reset.render_password_changed",
+    Kind.PASSWORD_RESET: "accounts.models.password_reset.render_reset_links",
+    Kind.PASSWORD_CHANGED: "accounts.models.password_reset.render_password_changed",
 }
 
 

@@ -15,9 +15,10 @@ from django.core import mail
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from messaging.models import OutboxMessage
-from messaging.outbox import send_pending, send_soon
+from messaging.outbox import RENDERERS, send_pending, send_soon
 from tests.conftest import respond_without_closing
 from tests.messaging.conftest import send_from_contact
 
@@ -312,3 +313,9 @@ def test_two_runs_at_once_send_each_row_once(smtp_server, monkeypatch):
     assert len(set(recipients)) == 40
     assert sum(result.sent for result in results) == 40
     assert OutboxMessage.objects.filter(status=Status.SENT).count() == 40
+
+
+def test_every_kind_of_outbox_row_has_a_renderer_that_can_be_imported():
+    assert set(RENDERERS) == set(OutboxMessage.Kind)
+    for kind, path in RENDERERS.items():
+        assert callable(import_string(path)), kind
