@@ -12,7 +12,9 @@ X-Forwarded-For. Whatever a client writes there itself is ignored.
 import ipaddress
 
 from django.conf import settings
+from django.utils import timezone
 
+from accounts.audit import AuditEvent
 from accounts.validators import normalise_user_id
 
 
@@ -45,3 +47,20 @@ def client_ip_address(request):
             except ValueError:
                 pass
     return request.META.get("REMOTE_ADDR")
+
+
+def password_change_locked(user):
+    """True once `user` has given AXES_FAILURE_LIMIT wrong old passwords on «Endre passord»
+    within AXES_COOLOFF_TIME, counting from their last change.
+
+    Axes sees only `authenticate()`; the old password there is a bare `check_password`, so a
+    borrowed session could guess on without end. The audit rows of the failures are the count.
+    """
+    recent = AuditEvent.objects.filter(
+        actor=user, created_at__gte=timezone.now() - settings.AXES_COOLOFF_TIME
+    )
+    failures = recent.filter(action="password_change_failed")
+    last_change = recent.filter(action="password_changed").order_by("-id").first()
+    if last_change is not None:
+        failures = failures.filter(id__gt=last_change.id)
+    return failures.count() >= settings.AXES_FAILURE_LIMIT
