@@ -40,6 +40,23 @@ def test_the_apprentice_is_prefilled_with_the_flat_amount(owner_client, january)
     assert lise.total == Decimal("42.00")
 
 
+def test_opening_the_register_link_only_asks_and_creates_nothing(owner_client, february):
+    url = reverse("deductions:list_new", args=[february.period.slug])
+    response = owner_client.get(url)
+    assert response.status_code == 200
+    assert "Start trekkliste for 02/2021" in response.text
+    assert f'<form method="post" action="{url}"' in response.text
+    assert not DeductionList.objects.exists()
+    assert not AuditEvent.objects.filter(action="list_created").exists()
+
+
+def test_opening_the_register_link_with_an_open_list_goes_to_it(owner_client, february):
+    deduction_list = start_list(owner_client)
+    response = owner_client.get(reverse("deductions:list_new", args=[february.period.slug]))
+    assert response.url == edit_url(deduction_list)
+    assert DeductionList.objects.count() == 1
+
+
 def test_opening_the_form_twice_continues_the_same_list(owner_client, february):
     first = start_list(owner_client)
     assert start_list(owner_client) == first
