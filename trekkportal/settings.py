@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "accounts.middleware.ActiveRoleMiddleware",
     "accounts.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "trekkportal.middleware.NulCharacterMiddleware",
     # Axes must be last: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]

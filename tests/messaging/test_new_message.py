@@ -47,6 +47,17 @@ def test_contact_sends_a_message_to_the_staff_team_for_the_active_role(
     assert attachment.size == len(PDF_BYTES)
 
 
+def test_a_nul_in_subject_or_body_is_a_form_error(owner_client):
+    response = post(owner_client, subject="Slutt\x00et", body="Hei\x00")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "subject": ["Null-tegn er ikke tillatt."],
+        "body": ["Null-tegn er ikke tillatt."],
+    }
+    assert not Message.objects.exists()
+
+
 def test_attachments_are_stored_under_generated_names(owner_client):
     post(owner_client, attachments=[upload("kvittering.pdf", PDF_BYTES)])
 

@@ -131,6 +131,27 @@ def test_bad_amounts_are_named_in_norwegian_and_nothing_is_saved(owner_client, f
     assert not AuditEvent.objects.filter(action="list_draft_saved").exists()
 
 
+def test_a_nul_in_a_comment_or_a_new_persons_name_is_a_form_error(owner_client, february):
+    deduction_list = start_list(owner_client)
+    linda = position_of(deduction_list, "Hauge Linda")
+    data = form_data(
+        deduction_list,
+        **{
+            f"l-{linda}-reason": Reason.OTHER,
+            f"l-{linda}-comment": "Gikk\x00 over",
+            "n-0-national_id": synthetic_national_id(901),
+            "n-0-name": "Sen\x00Siri",
+            "n-0-dues": "10",
+        },
+    )
+    response = owner_client.post(edit_url(deduction_list), data)
+    assert response.status_code == 400
+    assert "Listen er ikke lagret. Rett feilene under (2 rader)" in response.text
+    assert response.text.count("Feltet inneholder et tegn som ikke kan lagres.") == 4  # list + row
+    assert not deduction_list.lines.filter(reason=Reason.OTHER).exists()
+    assert deduction_list.lines.count() == 3
+
+
 def test_an_unknown_reason_is_refused(owner_client, february):
     deduction_list = start_list(owner_client)
     data = form_data(deduction_list, **{"l-0-reason": "ferie"})
