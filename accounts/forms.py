@@ -1,12 +1,29 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.core.exceptions import ValidationError
 
 from accounts.models import PasswordReset, Role
-from accounts.validators import validate_user_id
+from accounts.validators import normalise_user_id, validate_user_id
+
+
+class UserIdField(forms.CharField):
+    """The 8-digit user ID, normalised before anything authenticates, counts or records it."""
+
+    default_validators = [validate_user_id]
+
+    def to_python(self, value):
+        return normalise_user_id(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if not value.isascii():  # `\d` in the validator matches any script's digits
+            raise ValidationError(validate_user_id.message, code=validate_user_id.code)
 
 
 class LoginForm(AuthenticationForm):
     """Django's login form with the user ID field made for an 8-digit ID."""
+
+    username = UserIdField()
 
     error_messages = {
         "invalid_login": "Feil brukernavn eller passord.",
@@ -38,10 +55,8 @@ class ChooseRoleForm(forms.Form):
 
 
 class PasswordResetRequestForm(forms.Form):
-    username = forms.CharField(
+    username = UserIdField(
         label="Brukernavn",
-        max_length=8,
-        validators=[validate_user_id],
         help_text="ID-en på åtte sifre du har fått fra forbundet.",
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "username", "autofocus": True}

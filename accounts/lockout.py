@@ -14,12 +14,25 @@ import ipaddress
 
 from django.conf import settings
 
+from accounts.validators import normalise_user_id
+
 
 def lockout_username(request, credentials=None):
-    if credentials and credentials.get("username"):
-        return credentials["username"]
+    """The ID as the login form cleans it: checked and counted under the same key.
+
+    Axes hands the backend's credentials in under AXES_USERNAME_FORM_FIELD and the
+    login-failed signal's under `username`; the raw POST is the last resort. Every path
+    normalises, so `" 10000177"` or full-width digits are the locked ID, not a new one.
+    """
+    credentials = credentials or {}
     data = getattr(request, "data", None) or getattr(request, "POST", {})
-    return data.get("auth-username") or data.get("username")
+    username = (
+        credentials.get("username")
+        or credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+        or data.get("auth-username")
+        or data.get("username")
+    )
+    return normalise_user_id(username) or None
 
 
 def client_ip_address(request):

@@ -6,6 +6,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts.models import AuditEvent
+from accounts.validators import normalise_user_id
 
 SESSION_STARTED_KEY = "auth_started_at"
 
@@ -26,10 +27,10 @@ def record_logout(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def record_login_failure(sender, credentials, request=None, **kwargs):
     AuditEvent.objects.record(
-        "login_failed", request=request, user_id=str(credentials.get("username", ""))[:20]
+        "login_failed", request=request, user_id=normalise_user_id(credentials.get("username"))[:20]
     )
 
 
 @receiver(user_locked_out)
 def record_lockout(sender, request, username, ip_address, **kwargs):
-    AuditEvent.objects.record("lockout", request=request, user_id=str(username or "")[:20])
+    AuditEvent.objects.record("lockout", request=request, user_id=normalise_user_id(username)[:20])

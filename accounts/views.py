@@ -25,16 +25,42 @@ class LoginView(TwoFactorLoginView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """ "Endre passord": other sessions end (Django), the user gets a notice, staff an audit row."""
+    """ "Endre passord": other sessions end (Django), the user gets a notice, staff an audit row.
+
+    Wrong old passwords are throttled like the login (accounts.lockout): once locked, even the
+    right one is refused until the cool-off, and the form is not even checked.
+    """
 
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password_change_done")
+
+    def post(self, request, *args, **kwargs):
+        if AuditEvent.objects.password_change_locked(request.user):
+            AuditEvent.objects.record("password_change_refused", request=request)
+            return self.locked_response()
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)
         AuditEvent.objects.record("password_changed", request=self.request)
         self.request.user.record_password_changed_notice()
         return response
+
+    def form_invalid(self, form):
+        if form.has_error("old_password", "password_incorrect"):
+            AuditEvent.objects.record("password_change_failed", request=self.request)
+            if AuditEvent.objects.password_change_locked(self.request.user):
+                AuditEvent.objects.record("password_change_locked", request=self.request)
+                return self.locked_response()
+        return super().form_invalid(form)
+
+    def locked_response(self):
+        # An unbound form: a bound one would tell, by its errors, whether the guess was right.
+        context = self.get_context_data(
+            form=self.get_form_class()(user=self.request.user),
+            locked_minutes=int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        )
+        return self.render_to_response(context, status=429)
 
 
 @login_required

@@ -1,19 +1,25 @@
 """The contact's mailbox: every message to or from the user, whichever role is active."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import role_required
 from accounts.models import AuditEvent
 from messaging.forms import NewMessageForm, ReplyForm
-from messaging.models import Attachment, Thread
+from messaging.models import Attachment, Message, Thread
 from messaging.services import message_reply, thread_start
 
 THREADS_PER_PAGE = 25
+RATE_LIMITED = "Du har sendt mange meldinger på kort tid. Prøv igjen om litt."
 
 
 def get_thread_or_404(request, public_id):
@@ -36,6 +42,30 @@ def thread_messages(thread, user):
     return messages
 
 
+def sending_limited(user):
+    """True once a contact has sent MESSAGES_PER_10_MINUTES in ten minutes or MESSAGES_PER_DAY
+    in a day (new messages and replies): each may carry five large attachments. Staff: never."""
+    if user.is_staff:
+        return False
+    now = timezone.now()
+    counts = Message.objects.filter(sender=user, created_at__gt=now - timedelta(days=1)).aggregate(
+        day=Count("pk"), recent=Count("pk", filter=Q(created_at__gt=now - timedelta(minutes=10)))
+    )
+    return (
+        counts["recent"] >= settings.MESSAGES_PER_10_MINUTES
+        or counts["day"] >= settings.MESSAGES_PER_DAY
+    )
+
+
+def _limited_response(request, template, form_class, context):
+    """The page again with what was typed (attachments are not even read), and a 429."""
+    messages.error(request, RATE_LIMITED)
+    if request.FILES:
+        messages.info(request, "Vedleggene er ikke lagret. Legg dem ved på nytt når du sender.")
+    context["form"] = form_class(request.POST)
+    return render(request, template, context, status=429)
+
+
 @role_required
 @require_GET
 def inbox(request):
@@ -47,6 +77,8 @@ def inbox(request):
 @role_required
 @require_http_methods(["GET", "POST"])
 def new(request):
+    if request.method == "POST" and sending_limited(request.user):
+        return _limited_response(request, "messaging/new.html", NewMessageForm, {})
     form = NewMessageForm(request.POST or None, request.FILES or None)
     if form.is_valid():
         message = thread_start(
@@ -65,6 +97,9 @@ def new(request):
 @require_http_methods(["GET", "POST"])
 def thread(request, public_id):
     thread = get_thread_or_404(request, public_id)
+    if request.method == "POST" and sending_limited(request.user):
+        context = {"thread": thread, "thread_messages": thread_messages(thread, request.user)}
+        return _limited_response(request, "messaging/thread.html", ReplyForm, context)
     form = ReplyForm(request.POST or None, request.FILES or None)
     if form.is_valid():
         message_reply(

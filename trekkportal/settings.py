@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "accounts.middleware.ActiveRoleMiddleware",
     "accounts.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "trekkportal.middleware.NulCharacterMiddleware",
     # Axes must be last: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -306,3 +307,6 @@ MESSAGE_ATTACHMENT_MAX_BYTES = env_int(
     "MESSAGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024
 )
 MESSAGE_ATTACHMENTS_MAX_COUNT = 5
+# What a contact may send (new messages and replies together); staff have no limit.
+MESSAGES_PER_10_MINUTES = env_int("MESSAGES_PER_10_MINUTES", 10, minimum=1)
+MESSAGES_PER_DAY = env_int("MESSAGES_PER_DAY", 50, minimum=1)

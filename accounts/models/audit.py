@@ -5,6 +5,7 @@ Rows are only ever added. They never hold passwords, codes or national IDs.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from accounts.lockout import client_ip
 
@@ -26,6 +27,22 @@ class AuditEventManager(models.Manager):
             ip_address=client_ip(request),
             details=details,
         )
+
+    def password_change_locked(self, user):
+        """True once `user` has given AXES_FAILURE_LIMIT wrong old passwords on «Endre passord»
+        within AXES_COOLOFF_TIME, counting from their last change.
+
+        Axes sees only `authenticate()`; the old password there is a bare `check_password`, so a
+        borrowed session could guess on without end. The audit rows of the failures are the count.
+        """
+        recent = self.filter(
+            actor=user, created_at__gte=timezone.now() - settings.AXES_COOLOFF_TIME
+        )
+        failures = recent.filter(action="password_change_failed")
+        last_change = recent.filter(action="password_changed").order_by("-id").first()
+        if last_change is not None:
+            failures = failures.filter(id__gt=last_change.id)
+        return failures.count() >= settings.AXES_FAILURE_LIMIT
 
 
 class AuditEvent(models.Model):

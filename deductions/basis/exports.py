@@ -5,6 +5,7 @@ XLSX alike (`trekkportal.downloads.neutralise`).
 """
 
 import io
+import re
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -110,7 +111,7 @@ def csv_rows(table):
 
 def as_xlsx(table):
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(table.title[:31].replace("/", "-"))
+    sheet = workbook.create_sheet(sheet_title(table.title))
     sheet.append([table.title])
     sheet.append(table.header)
     for row in table.rows:
@@ -120,6 +121,13 @@ def as_xlsx(table):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def sheet_title(text):
+    """A worksheet name Excel takes: at most 31 characters, none of []:*?/\\ and no apostrophe
+    at either end. openpyxl raises on the rest, and employers are named `Astma: [AS]`."""
+    title = re.sub(r"[\[\]:*?\\]", "", text.replace("/", "-"))[:31].strip(" '")
+    return title or "Ark1"
 
 
 def _xlsx_cell(value):

@@ -142,6 +142,7 @@ class ListForm:
                 row.errors["name"] = "Navnet kan være høyst 200 tegn."
             self._check_amounts(row)
         for row in [*self.rows, *self.new_rows]:
+            _check_nul(row)
             if row.errors:
                 self.errors.append(row)
 
@@ -201,6 +202,14 @@ class ListForm:
             line.set_amounts(row.amounts["dues"], row.amounts["home"], row.amounts["travel"])
             added.append(line)
         return changed, added, removed
+
+
+def _check_nul(row):
+    """These inputs bypass Django's fields, and with them its check that text holds no NUL
+    (which PostgreSQL cannot store: a 500 instead of a message)."""
+    for name, value in row.values.items():
+        if "\x00" in value:
+            row.errors[name] = "Feltet inneholder et tegn som ikke kan lagres."
 
 
 def _names(line):

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import role_required
 from accounts.models import AuditEvent
@@ -23,6 +24,7 @@ from deductions.lists.services import (
     list_start,
 )
 from deductions.lists.upload import COLUMNS, MAX_BYTES, UploadError, read_upload
+from deductions.models import DeductionList
 from trekkportal.downloads import streamed_csv
 
 
@@ -44,9 +46,22 @@ def _payment(basis, deduction_list):
 
 
 @role_required
+@require_http_methods(["GET", "POST"])
 def list_new(request, period):
-    """ "Registrer trekkliste/tilleggsliste i nettskjema": the month's open list, or a new one."""
+    """ "Registrer trekkliste/tilleggsliste i nettskjema": the month's open list, or a new one.
+
+    A GET only asks: a link opened from anywhere (another site, a prefetching browser) must not
+    make a draft and an audit row. The list is made by the POST of the page's button.
+    """
     basis = get_basis_or_404(request, period)
+    if request.method == "GET":
+        open_list = basis.lists.open().first()
+        if open_list is not None:
+            return redirect("deductions:list_edit", open_list.public_id)
+        supplementary = basis.lists.filter(kind=DeductionList.Kind.MAIN).exists()
+        return render(
+            request, "deductions/lists/new.html", {"basis": basis, "supplementary": supplementary}
+        )
     deduction_list = list_start(basis=basis, request=request, actor=request.user)
     return redirect("deductions:list_edit", deduction_list.public_id)
 

@@ -116,3 +116,24 @@ def test_client_address_reads_only_what_trusted_proxies_wrote(
     settings.TRUSTED_PROXY_COUNT = count
     request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.1")
     assert client_ip_address(request) == expected
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [" 10000001", "10000001 ", "\t10000001", "１００００００１", " １０000001\t", "10000001\n"],
+)
+def test_a_locked_id_stays_locked_however_it_is_written(client, owner, variant):
+    fail_six_times(client)
+    response = log_in(client, variant, PASSWORD)
+    assert response.status_code == 429
+    assert "For mange mislykkede innlogginger" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("variant", [" 10000001", "１００００００１", "\t10000001 "])
+def test_failures_under_any_spelling_of_an_id_count_towards_one_lockout(client, owner, variant):
+    statuses = fail_six_times(client, variant)
+    assert statuses[-1] == 429
+    assert log_in(client, "10000001", PASSWORD).status_code == 429
+    recorded = [event.details["user_id"] for event in AuditEvent.objects.all()]
+    assert recorded and set(recorded) == {"10000001"}

@@ -55,6 +55,15 @@ def test_unknown_id_and_wrong_password_get_the_same_answer(client, owner):
     assert "Feil brukernavn eller passord." in unknown_user
 
 
+def test_an_id_in_another_scripts_digits_is_refused_before_any_password_check(client, owner):
+    from accounts.models import AuditEvent
+
+    response = log_in(client, "١٠٠٠٠٠٠١")  # Arabic-Indic digits: `\d`, but not our ID
+    assert response.status_code == 200
+    assert "nøyaktig åtte sifre" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="login_failed").exists()
+
+
 def test_user_without_role_is_told_whom_to_contact(client, db):
     from tests.conftest import make_user
 

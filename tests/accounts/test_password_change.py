@@ -1,8 +1,12 @@
 """ "Endre passord" from the user menu."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent
 from tests.conftest import PASSWORD, client_for, respond_without_closing
@@ -11,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("accounts:password_change")
 NEW = "nytt-og-langt-passord"
+WRONG = "feil-passord-her"
 
 
 def change(client, old=PASSWORD, new=NEW, repeat=None):
@@ -60,3 +65,51 @@ def test_the_notice_goes_once_the_response_is_closed(owner_client):
     assert mail.outbox == []
     response.close()
     assert [message.to for message in mail.outbox] == [["kari@example.com"]]
+
+
+def test_five_wrong_old_passwords_refuse_even_the_right_one_until_the_cool_off(owner, employer):
+    client = client_for(owner, employer)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        statuses = [change(client, old=WRONG).status_code for _ in range(5)]
+        assert statuses == [200] * 4 + [429]
+        response = change(client)
+        assert response.status_code == 429
+        body = response.content.decode()
+        assert "For mange forsøk med feil passord" in body
+        assert "Ditt gamle passord er galt" not in body
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD)
+    with time_machine.travel(start + timedelta(minutes=14), tick=False):
+        assert change(client).status_code == 429
+    with time_machine.travel(start + timedelta(minutes=16), tick=False):
+        assert change(client).url == reverse("accounts:password_change_done")
+    owner.refresh_from_db()
+    assert owner.check_password(NEW)
+
+
+def test_wrong_old_passwords_and_the_throttling_are_audited(owner_client, owner):
+    for _ in range(6):
+        change(owner_client, old=WRONG)
+    events = AuditEvent.objects.filter(actor=owner, action__startswith="password_change")
+    actions = list(events.order_by("id").values_list("action", flat=True))
+    assert actions == ["password_change_failed"] * 5 + [
+        "password_change_locked",
+        "password_change_refused",
+    ]
+    assert WRONG not in str(list(AuditEvent.objects.values_list("details", flat=True)))
+
+
+def test_a_successful_change_starts_the_count_of_wrong_old_passwords_afresh(owner_client):
+    for _ in range(4):
+        change(owner_client, old=WRONG)
+    assert change(owner_client).status_code == 302
+    statuses = [change(owner_client, old=WRONG, new="enda-et-nytt-passord").status_code]
+    statuses += [change(owner_client, old=NEW, new="enda-et-nytt-passord").status_code]
+    assert statuses == [200, 302]
+
+
+def test_throttling_of_one_user_leaves_another_alone(owner_client, outsider, other_employer):
+    for _ in range(5):
+        change(owner_client, old=WRONG)
+    assert change(client_for(outsider, other_employer)).status_code == 302

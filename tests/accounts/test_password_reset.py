@@ -305,6 +305,11 @@ def test_id_must_be_eight_digits(client):
     assert not PasswordReset.objects.exists()
 
 
+def test_an_id_typed_with_spaces_or_full_width_digits_gets_its_link(client, contact):
+    ask(client, " １００００００５ ")
+    assert PasswordReset.objects.get().user == contact
+
+
 @pytest.mark.parametrize("channel", ["email", "sms"])
 def test_a_link_that_cannot_be_sent_gives_the_same_answer(client, contact, channel):
     from unittest import mock

@@ -30,6 +30,8 @@ def month_row(page, label="2021/02"):
 def test_kari_registers_delivers_and_supplements_a_list(page, owner, february):
     log_in(page, "10000001", PASSWORD)
     month_row(page).get_by_role("link", name="Registrer trekkliste i nettskjema").click()
+    expect(page.get_by_role("heading", name="Start trekkliste for 02/2021")).to_be_visible()
+    page.get_by_role("button", name="Start trekkliste").click()
     expect(page.get_by_role("heading", name="Trekkliste 2021/02")).to_be_visible()
     expect(page.get_by_test_id("list-payment")).to_contain_text(february.kid)
     expect(page.get_by_test_id("list-payment")).to_contain_text("9001 07 41504")
@@ -67,6 +69,7 @@ def test_kari_registers_delivers_and_supplements_a_list(page, owner, february):
 
     page.get_by_role("link", name="Forsiden").click()
     month_row(page).get_by_role("link", name="Registrer tilleggsliste i nettskjema").click()
+    page.get_by_role("button", name="Start tilleggsliste").click()
     expect(page.get_by_role("heading", name="Tilleggsliste 2021/02")).to_be_visible()
     page.get_by_label("Navn, ny person 1").fill("Sen Siri")
     page.get_by_label("Fødselsnummer, ny person 1").fill(synthetic_national_id(901))

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from accounts.models import AuditEvent
+from deductions.basis.exports import sheet_title
 from deductions.models import Basis
 from tests.deductions.basis_data import two_published_months
 
@@ -62,6 +63,33 @@ def test_xlsx_has_the_rows_amounts_as_numbers_and_neutralised_text(owner_client,
     assert [row[1] for row in rows[2:-1]] == ["'=Lærling Lise", "Hauge Linda", "Ny Nina"]
     assert Decimal(str(rows[-1][-1])) == Decimal("261.00")
     assert rows[3][2] == february.lines.get(name="Hauge Linda").national_id  # text, zeros kept
+
+
+@pytest.mark.parametrize("view", ["grunnlag", "endringer"])
+def test_xlsx_downloads_whatever_characters_the_employer_name_holds(
+    owner_client, february, employer, view
+):
+    employer.name = "Astma: [AS]*? / \\ og et langt navn etter"
+    employer.save()
+    response = download(owner_client, view, "xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert len(sheet.title) <= 31
+    assert not set(sheet.title) & set("[]:*?/\\")
+    assert "Astma: [AS]*?" in sheet["A1"].value  # the title row keeps the name as it is
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Endringer 2021/02 – Astma: [AS]*?", "Endringer 2021-02 – Astma AS"),
+        ("'Sitat' AS", "Sitat' AS"),
+        ("x" * 40, "x" * 31),
+        (":[]*?", "Ark1"),
+    ],
+)
+def test_sheet_titles_are_names_excel_accepts(text, expected):
+    assert sheet_title(text) == expected
 
 
 def test_pdf_has_the_rows_and_totals_and_is_stored_once(owner_client, february):

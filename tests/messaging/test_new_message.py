@@ -1,12 +1,15 @@
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from messaging.models import Attachment, Message, OutboxMessage
 from tests.conftest import client_for
-from tests.messaging.conftest import PDF_BYTES, upload, xlsx_bytes
+from tests.messaging.conftest import PDF_BYTES, send_from_contact, upload, xlsx_bytes
 
 URL = reverse("messaging:new")
 
@@ -45,6 +48,17 @@ def test_contact_sends_a_message_to_the_staff_team_for_the_active_role(
     assert attachment.original_name == "kvittering.pdf"
     assert attachment.content_type == "application/pdf"
     assert attachment.size == len(PDF_BYTES)
+
+
+def test_a_nul_in_subject_or_body_is_a_form_error(owner_client):
+    response = post(owner_client, subject="Slutt\x00et", body="Hei\x00")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "subject": ["Null-tegn er ikke tillatt."],
+        "body": ["Null-tegn er ikke tillatt."],
+    }
+    assert not Message.objects.exists()
 
 
 def test_attachments_are_stored_under_generated_names(owner_client):
@@ -137,3 +151,48 @@ def test_posting_without_a_csrf_token_is_refused(owner, employer):
 
     assert response.status_code == 403
     assert not Message.objects.exists()
+
+
+RATE_LIMITED = "Du har sendt mange meldinger på kort tid. Prøv igjen om litt."
+
+
+def test_the_eleventh_message_in_ten_minutes_waits_and_nothing_typed_is_lost(owner_client):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert [post(owner_client).status_code for _ in range(10)] == [302] * 10
+        response = post(
+            owner_client,
+            subject="Den ellevte",
+            body="Denne teksten er min.",
+            attachments=[upload("kvittering.pdf", PDF_BYTES)],
+        )
+    assert response.status_code == 429
+    body = response.content.decode()
+    assert RATE_LIMITED in body
+    assert "Legg dem ved på nytt" in body
+    assert 'value="Den ellevte"' in body and "Denne teksten er min." in body
+    assert Message.objects.count() == 10
+    with time_machine.travel(start + timedelta(minutes=11), tick=False):
+        assert post(owner_client).status_code == 302
+
+
+def test_the_fifty_first_message_in_a_day_waits(owner, employer, owner_client):
+    start = timezone.now() - timedelta(hours=23)
+    for number in range(50):
+        with time_machine.travel(start + timedelta(minutes=20 * number), tick=False):
+            send_from_contact(owner, employer)
+    response = post(owner_client)
+    assert response.status_code == 429
+    assert RATE_LIMITED in response.content.decode()
+    assert Message.objects.count() == 50
+
+
+def test_the_limits_are_settings(owner_client, settings):
+    settings.MESSAGES_PER_10_MINUTES = 2
+    assert [post(owner_client).status_code for _ in range(3)] == [302, 302, 429]
+
+
+def test_another_contacts_messages_do_not_count(owner_client, outsider, other_employer):
+    for _ in range(10):
+        send_from_contact(outsider, other_employer)
+    assert post(owner_client).status_code == 302

@@ -106,3 +106,11 @@ def test_the_thread_page_links_to_a_prefilled_new_message_to_the_contact(
     form = staff_client.get(URL, {"bedrift": employer.number, "til": owner.username})
 
     assert f'value="{owner.username}"' in form.content.decode()
+
+
+def test_staff_are_not_held_by_the_limit_on_messages(owner, employer, staff_client):
+    statuses = [
+        post(staff_client, employer_number=employer.number, username=owner.username).status_code
+        for _ in range(12)
+    ]
+    assert statuses == [302] * 12

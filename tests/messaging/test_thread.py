@@ -110,3 +110,12 @@ def test_the_thread_page_query_count_does_not_grow_with_messages(
         response = owner_client.get(first.thread.get_absolute_url())
 
     assert response.content.decode().count('data-testid="message"') == 21
+
+
+def test_replies_count_towards_the_limit_on_messages(owner, employer, owner_client):
+    first = send_from_contact(owner, employer)
+    url = first.thread.get_absolute_url()
+    statuses = [owner_client.post(url, {"body": f"Svar {n}"}).status_code for n in range(10)]
+    assert statuses == [302] * 9 + [429]  # the thread's first message counts too
+    assert "Svar 9" in owner_client.post(url, {"body": "Svar 9"}).content.decode()
+    assert Message.objects.count() == 10

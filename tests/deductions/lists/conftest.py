@@ -24,8 +24,9 @@ def january(february):
 
 
 def start_list(client, period=FEB):
-    """Opens "Registrer trekkliste i nettskjema" and returns the list it leads to."""
-    response = client.get(reverse("deductions:list_new", args=[period.slug]))
+    """Starts "Registrer trekkliste i nettskjema" (the button on the page the link opens) and
+    returns the list it leads to."""
+    response = client.post(reverse("deductions:list_new", args=[period.slug]))
     assert response.status_code == 302
     return DeductionList.objects.get(public_id=response.url.split("/")[-3])
 

@@ -39,6 +39,23 @@ def test_the_apprentice_is_prefilled_with_the_flat_amount(owner_client, january)
     assert lise.total == Decimal("42.00")
 
 
+def test_opening_the_register_link_only_asks_and_creates_nothing(owner_client, february):
+    url = reverse("deductions:list_new", args=[february.period.slug])
+    response = owner_client.get(url)
+    assert response.status_code == 200
+    assert "Start trekkliste for 02/2021" in response.text
+    assert f'<form method="post" action="{url}"' in response.text
+    assert not DeductionList.objects.exists()
+    assert not AuditEvent.objects.filter(action="list_created").exists()
+
+
+def test_opening_the_register_link_with_an_open_list_goes_to_it(owner_client, february):
+    deduction_list = start_list(owner_client)
+    response = owner_client.get(reverse("deductions:list_new", args=[february.period.slug]))
+    assert response.url == edit_url(deduction_list)
+    assert DeductionList.objects.count() == 1
+
+
 def test_opening_the_form_twice_continues_the_same_list(owner_client, february):
     first = start_list(owner_client)
     assert start_list(owner_client) == first
@@ -111,6 +128,27 @@ def test_bad_amounts_are_named_in_norwegian_and_nothing_is_saved(owner_client, f
     assert "Listen er ikke lagret" in response.text
     assert not deduction_list.lines.exclude(dues=0).exclude(name="=Lærling Lise").exists()
     assert not AuditEvent.objects.filter(action="list_draft_saved").exists()
+
+
+def test_a_nul_in_a_comment_or_a_new_persons_name_is_a_form_error(owner_client, february):
+    deduction_list = start_list(owner_client)
+    linda = position_of(deduction_list, "Hauge Linda")
+    data = form_data(
+        deduction_list,
+        **{
+            f"l-{linda}-reason": Reason.OTHER,
+            f"l-{linda}-comment": "Gikk\x00 over",
+            "n-0-national_id": synthetic_national_id(901),
+            "n-0-name": "Sen\x00Siri",
+            "n-0-dues": "10",
+        },
+    )
+    response = owner_client.post(edit_url(deduction_list), data)
+    assert response.status_code == 400
+    assert "Listen er ikke lagret. Rett feilene under (2 rader)" in response.text
+    assert response.text.count("Feltet inneholder et tegn som ikke kan lagres.") == 4  # list + row
+    assert not deduction_list.lines.filter(reason=Reason.OTHER).exists()
+    assert deduction_list.lines.count() == 3
 
 
 def test_an_unknown_reason_is_refused(owner_client, february):

@@ -226,6 +226,18 @@ def test_the_prefilled_template_reads_back_in(owner_client, february, fmt):
     assert len(lines) == 3
 
 
+def test_the_template_downloads_whatever_characters_the_employer_name_holds(
+    owner_client, february, employer
+):
+    employer.name = "Astma: [AS]*?"
+    employer.save()
+    response = owner_client.get(reverse("deductions:list_template", args=["2021-02", "xlsx"]))
+    assert response.status_code == 200
+    title = load_workbook(io.BytesIO(response.content)).active.title
+    assert title.startswith("Trekkliste 2021-02 – Astma")
+    assert not set(title) & set("[]:*?/\\")
+
+
 def test_uploading_after_delivery_makes_a_supplementary_list(owner_client, february):
     upload(owner_client, csv_bytes(february))
     main = DeductionList.objects.get()
