@@ -25,9 +25,8 @@ def _input(name, label, attributes):
 
 # One format per row, so each value is escaped once however often the row repeats it: a
 # `format_html` per cell escaped the row's label six times and was five times slower.
-ROW = (
-    "<tr data-line{danger}>{who}"
-    + _input("dues", "Kontingent", ' inputmode="decimal" size="8" data-amount')
+CELLS = (
+    _input("dues", "Kontingent", ' inputmode="decimal" size="8" data-amount')
     + _input("home", "Innboforsikring", ' inputmode="decimal" size="7" data-amount')
     + _input("travel", "Reiseforsikring", ' inputmode="decimal" size="7" data-amount')
     + '<td class="num" data-line-total>{total}</td>'
@@ -37,10 +36,16 @@ ROW = (
     + _input("comment", "Kommentar", ' maxlength="500"')
     + "</tr>"
 )
-NEW_WHO = _input("name", "Navn", ' maxlength="200"') + _input(
-    "national_id", "Fødselsnummer", ' inputmode="numeric" maxlength="13"'
+LINE_ROW = (
+    '<tr data-line{danger}><th scope="row">{name}{added}</th>'
+    '<td class="font-monospace">{national_id}</td>' + CELLS
 )
-LINE_WHO = '<th scope="row">{name}{added}</th><td class="font-monospace">{national_id}</td>'
+NEW_ROW = (
+    "<tr data-line{danger}>"
+    + _input("name", "Navn", ' maxlength="200"')
+    + _input("national_id", "Fødselsnummer", ' inputmode="numeric" maxlength="13"')
+    + CELLS
+)
 ADDED = (
     ' <span class="badge text-bg-secondary">lagt til</span>'
     '<label class="small fw-normal d-block"><input type="checkbox" name="{prefix}-remove"> Fjern'
@@ -76,43 +81,43 @@ def line_row(row, new=False):
     large-employer issue (10) needs this page quick.
     """
     errors, values = row.errors, row.values
-    prefix, label = row.prefix, row.label
+    fields = {
+        "danger": DANGER if errors else "",
+        "prefix": row.prefix,
+        "label": row.label,
+        "dues": values.get("dues", ""),
+        "dues_css": TEXT_END_INVALID if "dues" in errors else TEXT_END,
+        "home": values.get("home", ""),
+        "home_css": TEXT_END_INVALID if "home" in errors else TEXT_END,
+        "travel": values.get("travel", ""),
+        "travel_css": TEXT_END_INVALID if "travel" in errors else TEXT_END,
+        "reason_css": INVALID if "reason" in errors else "",
+        "options": reason_options(values.get("reason", "")),
+        "comment": values.get("comment", ""),
+        "comment_css": INVALID if "comment" in errors else "",
+    }
     if new:
-        who = format_html(
-            NEW_WHO,
-            prefix=prefix,
-            label=label,
+        html = format_html(
+            NEW_ROW,
             name=values.get("name", ""),
             name_css=INVALID if "name" in errors else "",
             national_id=values.get("national_id", ""),
             national_id_css=INVALID if "national_id" in errors else "",
+            total="",
+            **fields,
         )
-        total = ""
     else:
-        added = ""
-        if row.line.is_added:
-            added = format_html(ADDED, prefix=prefix, label=label)
         line = row.line
-        who = format_html(LINE_WHO, name=line.name, added=added, national_id=line.national_id)
+        added = format_html(ADDED, prefix=row.prefix, label=row.label) if line.is_added else ""
         total = number_format(line.total, decimal_pos=2, use_l10n=True, force_grouping=True)
-    html = format_html(
-        ROW,
-        danger=DANGER if errors else "",
-        who=who,
-        prefix=prefix,
-        label=label,
-        dues=values.get("dues", ""),
-        dues_css=TEXT_END_INVALID if "dues" in errors else TEXT_END,
-        home=values.get("home", ""),
-        home_css=TEXT_END_INVALID if "home" in errors else TEXT_END,
-        travel=values.get("travel", ""),
-        travel_css=TEXT_END_INVALID if "travel" in errors else TEXT_END,
-        total=total,
-        reason_css=INVALID if "reason" in errors else "",
-        options=reason_options(values.get("reason", "")),
-        comment=values.get("comment", ""),
-        comment_css=INVALID if "comment" in errors else "",
-    )
+        html = format_html(
+            LINE_ROW,
+            name=line.name,
+            added=added,
+            national_id=line.national_id,
+            total=total,
+            **fields,
+        )
     if errors:
         html += format_html(ERRORS, " ".join(str(message) for message in errors.values()))
     return html
