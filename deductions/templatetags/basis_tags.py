@@ -1,8 +1,8 @@
 """The rows of the two basis pages, built in Python with `format_html` (every value escaped).
 
-Not a template: a page shows 100 lines, and the template doing the same rows was 23-29 % of
-the page's time where these take ... (`bench/rendering.py`; docs/performance.md, «Templates or
-Python strings»). One format per row, so each value is escaped once.
+Not a template: a page shows 100 lines, and a template doing the same rows was 22-30 % of the
+page's time (3.9-5.7 ms against 2.3-3.0 ms here; `bench/rendering.py`, docs/performance.md,
+«Templates or Python strings»). One format per row, so each value is escaped once.
 """
 
 from django import template

@@ -53,10 +53,10 @@ PAID_WITH_DIFFERENCE = (
 def month_rows(months):
     """One `<tr>` per month: status and payment, the basis links, KID, the list cells.
 
-    In Python with `format_html`, not a template: the template doing the same rows was 28-40 %
-    of the time of /trekk/maneder/ (24 months) where this takes ..., chiefly its five
-    `{% url %}` a row, where this reverses each link once a page (`bench/rendering.py`;
-    docs/performance.md, «Templates or Python strings»).
+    In Python, not a template: a template doing the same rows was 32-36 % of the time of
+    /trekk/maneder/ (24 months; 17-22 % of the front page's 12), twice the time of this (5.3-6.4
+    ms against 2.6-3.2 ms), chiefly through its five `{% url %}` a row where this reverses each
+    link once a page (`bench/rendering.py`; docs/performance.md, «Templates or Python strings»).
     """
     links = {name: reverse(f"deductions:{name}", args=[SLUG]) for name in PERIOD_LINKS}
     return format_html_join("\n", MONTH_ROW, (_month_row(basis, links) for basis in months))

@@ -76,9 +76,9 @@ def line_row(row, new=False):
     """One `<tr>` of the form (and a second one naming its errors).
 
     In Python, not a template: the form of the largest employer has 5,000 lines and 25,000
-    inputs, and the template doing the same rows was 87-90 % of the page's time against ... in
-    Python (`bench/rendering.py`, docs/performance.md, «Templates or Python strings»); the
-    large-employer issue (10) needs this page quick.
+    inputs, and a template doing the same rows was 88-91 % of the page's time (rows of 2,000
+    lines: 387-420 ms by template, 93-101 ms here; `bench/rendering.py`, docs/performance.md,
+    «Templates or Python strings»). The large-employer issue (10) needs this page quick.
     """
     errors, values = row.errors, row.values
     fields = {
