@@ -51,7 +51,12 @@ def kr(amount):
 
 
 TEMPLATES = Path(__file__).parent / "templates" / "bench"
-TEMPLATE_MONTH_ROWS = (TEMPLATES / "month_rows.html").read_text()
+# The month table as the project has it, its tag replaced by the same rows as a template.
+MONTH_TABLE = (ROOT / "templates" / "deductions" / "_month_rows.html").read_text()
+assert "{% month_rows months %}" in MONTH_TABLE, "the month table no longer calls month_rows"
+TEMPLATE_MONTH_ROWS = MONTH_TABLE.replace(
+    "{% month_rows months %}", (TEMPLATES / "month_rows.html").read_text()
+)
 TEMPLATE_BASIS_ROWS = (TEMPLATES / "basis_rows.html").read_text()
 TEMPLATE_LINE_ROWS = (TEMPLATES / "line_rows.html").read_text()
 
