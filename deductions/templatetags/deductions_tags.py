@@ -1,7 +1,6 @@
-from html import escape
-
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from deductions import money
@@ -32,50 +31,65 @@ def month_table(context):
     }
 
 
-# The month rows are built in Python, as the basis rows are (`basis_tags`): the front page's
-# twelve rows through two includes and five {% url %} tags each were over half of its time.
 PERIOD_LINKS = ["basis_changes", "basis_full", "list_new", "list_upload"]
 SLUG = "2000-01"  # stands in for the period in each link, reversed once per page
+MONTH_ROW = (
+    '<tr><th scope="row">{label}</th>'
+    '<td>{status}<div class="small" data-testid="payment-status">{payment}</div></td>'
+    '<td><a href="{basis_changes}">Vis kun endringer</a> '
+    '<span class="text-body-secondary">({change_count}'
+    '<span class="visually-hidden"> endringer</span>)</span><br>'
+    '<a href="{basis_full}">Vis hele trekkgrunnlaget</a></td>'
+    '<td><span class="font-monospace">{kid}</span></td>'
+    '<td><a href="{list_new}">{register_label}</a><br>'
+    '<a href="{list_upload}" class="small">Last opp fil</a></td>'
+    '<td data-testid="list-archive">{archive}</td></tr>'
+)
+NOT_PAID = mark_safe('<span class="text-body-secondary">Ikke betalt</span>')
+PAID_WITH_DIFFERENCE = (
+    'Betalt kr {}<br><span class="text-danger">Avvik mot trekkliste: kr {}</span>'
+)
 
 
 @register.simple_tag
 def month_rows(months):
-    """One `<tr>` per month: status and payment, the basis links, KID, the list cells."""
+    """One `<tr>` per month: status and payment, the basis links, KID, the list cells.
+
+    In Python, not a template: a template doing the same rows was 32-36 % of the time of
+    /trekk/maneder/ (24 months; 17-22 % of the front page's 12), twice the time of this (5.3-6.4
+    ms against 2.6-3.2 ms), chiefly through its five `{% url %}` a row where this reverses each
+    link once a page (`bench/rendering.py`; docs/performance.md, «Templates or Python strings»).
+    """
     links = {name: reverse(f"deductions:{name}", args=[SLUG]) for name in PERIOD_LINKS}
-    rows = []
-    for basis in months:
-        slug = basis.period.slug
-        url = {name: escape(link.replace(SLUG, slug)) for name, link in links.items()}
-        lists = basis.month_lists
-        archive = "<br>".join(
-            f'<a href="{escape(reverse("deductions:list_detail", args=[item.public_id]))}">'
-            f"{escape(item.archive_label)}</a>"
-            for item in lists.delivered
-        )
-        rows.append(
-            f'<tr><th scope="row">{escape(basis.period.table_label)}</th>'
-            f"<td>{escape(basis.delivery_status)}{_payment_status(basis)}</td>"
-            f'<td><a href="{url["basis_changes"]}">Vis kun endringer</a> '
-            f'<span class="text-body-secondary">({basis.change_count}'
-            f'<span class="visually-hidden"> endringer</span>)</span><br>'
-            f'<a href="{url["basis_full"]}">Vis hele trekkgrunnlaget</a></td>'
-            f'<td><span class="font-monospace">{escape(basis.kid)}</span></td>'
-            f'<td><a href="{url["list_new"]}">{escape(lists.register_label)}</a><br>'
-            f'<a href="{url["list_upload"]}" class="small">Last opp fil</a></td>'
-            f'<td data-testid="list-archive">{archive}</td></tr>'
-        )
-    return mark_safe("\n".join(rows))  # noqa: S308 (every value passed through escape)
+    return format_html_join("\n", MONTH_ROW, (_month_row(basis, links) for basis in months))
+
+
+def _month_row(basis, links):
+    slug, lists = basis.period.slug, basis.month_lists
+    archive = (
+        (reverse("deductions:list_detail", args=[item.public_id]), item.archive_label)
+        for item in lists.delivered
+    )
+    return {
+        **{name: link.replace(SLUG, slug) for name, link in links.items()},
+        "label": basis.period.table_label,
+        "status": basis.delivery_status,
+        "payment": _payment_status(basis),
+        "change_count": basis.change_count,
+        "kid": basis.kid,
+        "register_label": lists.register_label,
+        "archive": format_html_join(mark_safe("<br>"), '<a href="{}">{}</a>', archive),
+    }
 
 
 def _payment_status(basis):
     """Beside Levert / Ikke levert: what is paid, and any difference against the lists."""
     if getattr(basis, "paid_total", None) is None:
-        status = '<span class="text-body-secondary">Ikke betalt</span>'
-    else:
-        status = f"Betalt kr {money.kr(basis.paid_total)}"
-        if basis.payment_difference:
-            status += (
-                '<br><span class="text-danger">Avvik mot trekkliste: '
-                f"kr {money.kr(basis.payment_difference)}</span>"
-            )
-    return f'<div class="small" data-testid="payment-status">{status}</div>'
+        return NOT_PAID
+    if basis.payment_difference:
+        return format_html(
+            PAID_WITH_DIFFERENCE,
+            money.kr(basis.paid_total),
+            money.kr(basis.payment_difference),
+        )
+    return format_html("Betalt kr {}", money.kr(basis.paid_total))

@@ -1,6 +1,9 @@
 """The rows of the list form, rendered in Python: the form of a 2,000-line list has 10,000
-inputs, and a template include per row (or Django's lazy-aware escaping per value) is several
-times slower than plain string building with the standard library's escaping."""
+inputs. `bench/rendering.py` measured the same rows as a template at 88-91 % of the page (page
+151 -> 501 ms at 2,000 lines, 344 -> 1,129 ms at 5,000), and with one `format_html` per row at
+2.8 times the rows' time of the plain strings below (90 against 32 ms at 2,000 lines). So the
+rows are plain strings, and every value goes through the standard library's `escape`
+(tests/deductions/lists/test_list_tags.py feeds them hostile names and values)."""
 
 from functools import lru_cache
 from html import escape

@@ -1,10 +1,14 @@
 """Staff admin for members, rates and months."""
 
+from types import SimpleNamespace
+
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from deductions.models import Basis
+from deductions.cycle.admin import PaymentAdmin
+from deductions.models import Basis, Payment
 from deductions.period import Period
 from tests.deductions.conftest import make_member
 
@@ -105,3 +109,11 @@ def test_staff_who_may_only_read_months_cannot_generate(staff_client, staff, rat
     response = staff_client.post(reverse("admin:deductions_basis_generate"), {"period": "2021-03"})
     assert response.status_code == 403
     assert not Basis.objects.exists()
+
+
+def test_a_payments_link_to_its_ocr_file_escapes_the_file_name():
+    name = '"><img src=x onerror=alert(1)>.txt'
+    payment = SimpleNamespace(ocr_import_id=1, ocr_import=SimpleNamespace(filename=name))
+    link = PaymentAdmin(Payment, admin.site).import_link(payment)
+    assert name not in link
+    assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;.txt</a>" in link

@@ -1,8 +1,14 @@
 """Admin: staff search messages; messages cannot be added or changed there."""
 
+from types import SimpleNamespace
+from uuid import uuid4
+
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
+from messaging.admin import AttachmentInline
+from messaging.models import Message
 from tests.messaging.conftest import PDF_BYTES, send_from_contact, upload
 
 
@@ -154,3 +160,11 @@ def test_retry_and_dismiss_leave_rows_that_did_not_fail_alone(owner, admin_clien
     sent.refresh_from_db()
     assert sent.status == "sent"
     assert not AuditEvent.objects.filter(action="outbox_dismissed").exists()
+
+
+def test_an_attachments_link_escapes_the_name_the_contact_gave_the_file():
+    name = "<script>alert(1)</script>.pdf"
+    attachment = SimpleNamespace(public_id=uuid4(), original_name=name)
+    link = AttachmentInline(Message, admin.site).download(attachment)
+    assert name not in link
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;.pdf</a>" in link
