@@ -15,12 +15,14 @@ from datetime import date
 from decimal import Decimal
 
 import netsgiro
-import netsgiro.records
 from netsgiro.records import (
     AssignmentEnd,
     AssignmentStart,
     AvtaleGiroAgreement,
     TransactionAmountItem1,
+    TransactionAmountItem2,
+    TransactionAmountItem3,
+    TransactionSpecification,
     TransmissionEnd,
     TransmissionStart,
 )
@@ -31,6 +33,24 @@ NOT_OCR = "Filen er ikke en OCR-fil fra banken."
 INCOMPLETE = "Filen er ikke en fullstendig OCR-fil: {}."
 TOTALS = "Kontrollsummene i filen stemmer ikke, og ingenting er lest inn."
 AVTALEGIRO = "Dette er en AvtaleGiro-fil, ikke en OCR-fil med innbetalinger (den har {})."
+
+
+# netsgiro's record classes by record type (characters 7-8 of a line), built once:
+# `netsgiro.records.parse` builds this for every file, and we parse a line at a time.
+RECORD_CLASSES = {
+    record_class.RECORD_TYPE: record_class
+    for record_class in [
+        TransmissionStart,
+        TransmissionEnd,
+        AssignmentStart,
+        AssignmentEnd,
+        TransactionAmountItem1,
+        TransactionAmountItem2,
+        TransactionAmountItem3,
+        TransactionSpecification,
+        AvtaleGiroAgreement,
+    ]
+}
 
 
 class OcrError(ValueError):
@@ -135,12 +155,11 @@ def _record(line):
     if len(line) != 80:
         raise OcrError(f"har {len(line)} tegn, ikke 80")
     try:
-        [record] = netsgiro.records.parse(line)
+        return RECORD_CLASSES[netsgiro.RecordType(int(line[6:8]))].from_string(line)
     except Exception:
         # netsgiro reports a bad line with whatever its check raised (ValueError, KeyError, an
         # attrs TypeError): for us each means the same, a line we cannot read.
         raise OcrError("er ikke en OCR-post vi kan lese") from None
-    return record
 
 
 def _transmission(records):
