@@ -7,6 +7,7 @@ from pathlib import Path
 import attrs
 import netsgiro
 import netsgiro.records
+from netsgiro.records import TransmissionEnd
 
 SAMPLES = Path(__file__).parent / "ocr_samples"
 
@@ -77,3 +78,12 @@ def altered(content, record_type, nth=0, **changes):
     i = found[nth]
     lines[i] = attrs.evolve(netsgiro.records.parse(lines[i])[0], **changes).to_ocr()
     return "\n".join(lines).encode("iso-8859-1")
+
+
+def with_avtalegiro_agreements(content):
+    """An OCR file (of one transaction) with netsgiro's sample assignment of 16 AvtaleGiro
+    agreements added before its end record, as Nets may send to a payee with both services."""
+    lines = content.splitlines()
+    agreements = sample("avtalegiro_agreements.txt").splitlines()[1:-1]
+    mixed = b"\n".join([*lines[:-1], *agreements, lines[-1]])
+    return altered(mixed, TransmissionEnd, num_transactions=17, num_records=len(lines) + 18)

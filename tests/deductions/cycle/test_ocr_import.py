@@ -12,9 +12,15 @@ from accounts.models import AuditEvent
 from deductions.kid import kid_for
 from deductions.models import OcrImport, Payment
 from deductions.period import Period
-from tests.deductions.cycle.ocr_files import altered, ocr_file, sample
+from tests.deductions.cycle.ocr_files import (
+    altered,
+    ocr_file,
+    sample,
+    with_avtalegiro_agreements,
+)
 
 MARCH = Period(2021, 3)
+KID = "9019400176121038"
 ADD_URL = "/admin/deductions/ocrimport/add/"
 
 
@@ -97,44 +103,39 @@ def test_a_file_that_is_not_ocr_is_a_form_error(staff_admin):
     assert OcrImport.objects.count() == 0
 
 
-def test_a_file_whose_end_records_state_other_totals_is_refused_whole(staff_admin, employer):
-    kid = kid_for(employer.number, MARCH)
-    content = ocr_file([(kid, "154000.00"), (kid, "524.00")])
-    forged = altered(
-        altered(content, AssignmentEnd, total_amount=99), TransmissionEnd, total_amount=99
-    )
+def forged_totals():
+    content = ocr_file([(KID, "154000.00"), (KID, "524.00")])
+    content = altered(content, AssignmentEnd, total_amount=99)
+    return altered(content, TransmissionEnd, total_amount=99)
 
-    response = upload(staff_admin, forged)
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (
+            forged_totals,
+            "Oppdrag 4000086: sluttposten sier 0,99 kr, transaksjonene summerer 154\xa0524,00 kr.",
+        ),
+        (
+            lambda: b"\n".join(ocr_file([(KID, "500.00")]).splitlines()[:-1]),
+            "Filen er ikke en fullstendig OCR-fil: sluttposten for forsendelsen mangler.",
+        ),
+        (
+            lambda: sample("avtalegiro_agreements.txt"),
+            "Dette er en AvtaleGiro-fil, ikke en OCR-fil med innbetalinger",
+        ),
+    ],
+    ids=["totals", "cut-off", "avtalegiro"],
+)
+def test_a_file_that_cannot_be_trusted_is_a_form_error_and_nothing_is_read(
+    staff_admin, content, message
+):
+    response = upload(staff_admin, content())
 
     assert response.status_code == 200
-    assert (
-        "Oppdrag 4000086: sluttposten sier 0,99 kr, transaksjonene summerer 154\xa0524,00 kr."
-        in response.text
-    )
+    assert message in response.text
     assert OcrImport.objects.count() == 0
     assert Payment.objects.count() == 0
-
-
-def test_a_cut_off_file_is_a_form_error_not_a_server_error(staff_admin, employer):
-    content = ocr_file([(kid_for(employer.number, MARCH), "500.00")])
-    cut_off = b"\n".join(content.splitlines()[:-1])
-
-    response = upload(staff_admin, cut_off)
-
-    assert response.status_code == 200
-    assert (
-        "Filen er ikke en fullstendig OCR-fil: sluttposten for forsendelsen mangler."
-        in response.text
-    )
-    assert OcrImport.objects.count() == 0
-
-
-def test_an_avtalegiro_file_is_refused_as_what_it_is(staff_admin):
-    response = upload(staff_admin, sample("avtalegiro_agreements.txt"))
-
-    assert response.status_code == 200
-    assert "Dette er en AvtaleGiro-fil, ikke en OCR-fil med innbetalinger" in response.text
-    assert OcrImport.objects.count() == 0
 
 
 def test_an_ocr_file_without_payments_is_read_and_says_so(staff_admin):
@@ -153,12 +154,8 @@ def test_netsgiros_ocr_giro_sample_is_read_in_admin(staff_admin):
 
 def test_avtalegiro_agreements_in_an_ocr_file_are_named_and_not_read(staff_admin, employer):
     content = ocr_file([(kid_for(employer.number, MARCH), "500.00")])
-    lines = content.splitlines()
-    agreements = sample("avtalegiro_agreements.txt").splitlines()[1:-1]
-    mixed = b"\n".join([*lines[:-1], *agreements, lines[-1]])
-    mixed = altered(mixed, TransmissionEnd, num_transactions=17, num_records=25)
 
-    response = upload(staff_admin, mixed)
+    response = upload(staff_admin, with_avtalegiro_agreements(content))
 
     assert "1 nye innbetalinger lest inn" in response.text
     assert "Filen har også 16 AvtaleGiro-avtaler; de er ikke lest inn." in response.text

@@ -12,7 +12,12 @@ import pytest
 from netsgiro.records import AssignmentEnd, TransactionAmountItem1, TransmissionEnd
 
 from deductions.cycle.ocr import OcrError, read_ocr
-from tests.deductions.cycle.ocr_files import altered, ocr_file, sample
+from tests.deductions.cycle.ocr_files import (
+    altered,
+    ocr_file,
+    sample,
+    with_avtalegiro_agreements,
+)
 
 KID = "9019400176121038"
 SAMPLES = [
@@ -185,13 +190,7 @@ def test_an_ocr_giro_file_without_payments_is_read_as_such():
 
 
 def test_avtalegiro_agreements_beside_ocr_giro_payments_are_left_out_and_named():
-    content = ocr_file([(KID, "100.00")])
-    agreements = sample("avtalegiro_agreements.txt").splitlines()[1:-1]
-    lines = content.splitlines()
-    mixed = b"\n".join([*lines[:-1], *agreements, lines[-1]])
-    mixed = altered(mixed, TransmissionEnd, num_transactions=17, num_records=25)
-
-    parsed = read_ocr(mixed)
+    parsed = read_ocr(with_avtalegiro_agreements(ocr_file([(KID, "100.00")])))
 
     assert [payment.amount for payment in parsed.payments] == [Decimal("100.00")]
     assert parsed.other_services == ("16 AvtaleGiro-avtaler",)
