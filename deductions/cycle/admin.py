@@ -33,17 +33,20 @@ class OcrUploadForm(forms.ModelForm):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_OCR_BYTES:
             raise forms.ValidationError("Filen er for stor (høyst 10 MB).")
-        self.content = upload.read()
+        # Reading is the validation: a file refused for any reason, even by a concurrent
+        # upload of the same file, is a form error. It runs in the admin's transaction, so
+        # should anything after it fail, the import is undone with the rest.
         try:
-            OcrImport.objects.check_new(self.content)
+            self.imported = OcrImport.objects.read(
+                content=upload.read(), filename=upload.name, user=self.user
+            )
         except OcrError as error:
             raise forms.ValidationError(str(error)) from None
         return upload
 
     def save(self, commit=True):
-        """Reads the file into payments (one transaction) and returns the saved import."""
-        upload = self.cleaned_data["file"]
-        return OcrImport.objects.read(content=self.content, filename=upload.name, user=self.user)
+        """The import `clean_file` read (all payments in one transaction)."""
+        return self.imported
 
 
 class PaymentInline(ReadOnlyInline):
@@ -114,14 +117,20 @@ class OcrImportAdmin(admin.ModelAdmin):
             unmatched=obj.unmatched_count,
             total=str(obj.total),
         )
-        message = (
-            f"{obj.payment_count} nye innbetalinger lest inn (kr {money.kr(obj.total)}), "
-            f"{obj.duplicate_count} var lest inn før."
-        )
-        if obj.unmatched_count:
-            messages.warning(
-                request, f"{message} {obj.unmatched_count} har ukjent KID og må følges opp."
+        if obj.payment_count or obj.duplicate_count:
+            message = (
+                f"{obj.payment_count} nye innbetalinger lest inn (kr {money.kr(obj.total)}), "
+                f"{obj.duplicate_count} var lest inn før."
             )
+        else:
+            message = "Filen er lest inn, men den har ingen innbetalinger."
+        notes = []
+        if obj.unmatched_count:
+            notes.append(f"{obj.unmatched_count} har ukjent KID og må følges opp.")
+        if others := obj.other_services:
+            notes.append(f"Filen har også {' og '.join(others)}; de er ikke lest inn.")
+        if notes or not (obj.payment_count or obj.duplicate_count):
+            messages.warning(request, " ".join([message, *notes]))
         else:
             messages.success(request, message)
 

@@ -9,32 +9,35 @@ unmatched and are listed for staff.
 import hashlib
 
 from django.db import models, transaction
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from deductions.fields import PeriodField
 from deductions.money import ZERO
 
+ALREADY_READ = "Denne filen er allerede lest inn."
+
 
 class OcrImportManager(models.Manager):
-    def check_new(self, content):
-        """(checksum, parsed file) for an OCR file not read before; OcrError otherwise."""
-        from deductions.cycle.ocr import OcrError, read_ocr
-
-        sha256 = OcrImport.checksum(content)
-        if self.filter(sha256=sha256).exists():
-            raise OcrError("Denne filen er allerede lest inn.")
-        return sha256, read_ocr(content)
-
     def read(self, *, content, filename, user=None):
         """Reads an OCR file (bytes) into payments, in one transaction, and returns the import.
 
-        Raises `deductions.cycle.ocr.OcrError` for a file that is no OCR giro file or was read
-        before.
-        Payments already read (from any file) are counted as duplicates and not stored again.
-        """
-        from deductions.cycle.ocr import OcrError
+        Raises `deductions.cycle.ocr.OcrError` for a file that is no complete OCR giro file, or
+        was read before. Payments already read (from any file) are counted as duplicates and
+        not stored again.
 
-        sha256, parsed = self.check_new(content)
+        Safe to run twice at once: the unique checksum and transaction keys let the database
+        decide. The second reader of one file waits for the first and is told it was read;
+        two files sharing a payment store it once, in whichever file commits first. The
+        import carries `other_services` (what the file held besides OCR giro, not read) for
+        the caller's message.
+        """
+        from deductions.cycle.ocr import OcrError, read_ocr
+
+        sha256 = OcrImport.checksum(content)
+        # Said before parsing: a file read before is that, whatever else is wrong with it.
+        if self.filter(sha256=sha256).exists():
+            raise OcrError(ALREADY_READ)
+        parsed = read_ocr(content)
         with transaction.atomic():
             ocr_import, created = self.get_or_create(
                 sha256=sha256,
@@ -45,21 +48,13 @@ class OcrImportManager(models.Manager):
                 },
             )
             if not created:
-                raise OcrError("Denne filen er allerede lest inn.")
-            keys = [payment.key for payment in parsed.payments]
-            known = set(
-                Payment.objects.filter(transaction_key__in=keys).values_list(
-                    "transaction_key", flat=True
-                )
-            )
+                raise OcrError(ALREADY_READ)
             employers = _employers_by_kid(parsed.payments)
-            new, seen = [], set()
+            new = {}
             for payment in parsed.payments:
-                if payment.key in known or payment.key in seen:
-                    continue
-                seen.add(payment.key)
                 employer, period = employers.get(payment.kid, (None, None))
-                new.append(
+                new.setdefault(
+                    payment.key,
                     Payment(
                         ocr_import=ocr_import,
                         transaction_key=payment.key,
@@ -69,14 +64,22 @@ class OcrImportManager(models.Manager):
                         debit_account=payment.debit_account,
                         employer=employer,
                         period=period,
-                    )
+                    ),
                 )
-            Payment.objects.bulk_create(new)
-            ocr_import.payment_count = len(new)
-            ocr_import.duplicate_count = len(parsed.payments) - len(new)
-            ocr_import.unmatched_count = sum(1 for payment in new if payment.employer is None)
-            ocr_import.total = sum((payment.amount for payment in new), ZERO)
+            # A key another file stores (or is storing: the insert waits for it) is skipped;
+            # in key order, so two imports never wait on each other's keys in a circle.
+            Payment.objects.bulk_create([new[key] for key in sorted(new)], ignore_conflicts=True)
+            stored = Payment.objects.filter(ocr_import=ocr_import).aggregate(
+                count=Count("pk"),
+                unmatched=Count("pk", filter=Q(employer=None)),
+                total=Sum("amount"),
+            )
+            ocr_import.payment_count = stored["count"]
+            ocr_import.duplicate_count = len(parsed.payments) - stored["count"]
+            ocr_import.unmatched_count = stored["unmatched"]
+            ocr_import.total = stored["total"] or ZERO
             ocr_import.save()
+        ocr_import.other_services = parsed.other_services
         return ocr_import
 
 
@@ -108,7 +111,7 @@ class OcrImport(models.Model):
         "sjekksum",
         max_length=64,
         unique=True,
-        error_messages={"unique": "Denne filen er allerede lest inn."},
+        error_messages={"unique": ALREADY_READ},
     )
     transmission_number = models.CharField("forsendelsesnummer", max_length=7, blank=True)
     uploaded_by = models.ForeignKey(

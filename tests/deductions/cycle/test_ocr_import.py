@@ -6,14 +6,21 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from netsgiro.records import AssignmentEnd, TransmissionEnd
 
 from accounts.models import AuditEvent
 from deductions.kid import kid_for
 from deductions.models import OcrImport, Payment
 from deductions.period import Period
-from tests.deductions.cycle.ocr_files import ocr_file
+from tests.deductions.cycle.ocr_files import (
+    altered,
+    ocr_file,
+    sample,
+    with_avtalegiro_agreements,
+)
 
 MARCH = Period(2021, 3)
+KID = "9019400176121038"
 ADD_URL = "/admin/deductions/ocrimport/add/"
 
 
@@ -94,6 +101,65 @@ def test_a_file_that_is_not_ocr_is_a_form_error(staff_admin):
     assert response.status_code == 200
     assert "Filen er ikke en OCR-fil fra banken" in response.text
     assert OcrImport.objects.count() == 0
+
+
+def forged_totals():
+    content = ocr_file([(KID, "154000.00"), (KID, "524.00")])
+    content = altered(content, AssignmentEnd, total_amount=99)
+    return altered(content, TransmissionEnd, total_amount=99)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (
+            forged_totals,
+            "Oppdrag 4000086: sluttposten sier 0,99 kr, transaksjonene summerer 154\xa0524,00 kr.",
+        ),
+        (
+            lambda: b"\n".join(ocr_file([(KID, "500.00")]).splitlines()[:-1]),
+            "Filen er ikke en fullstendig OCR-fil: sluttposten for forsendelsen mangler.",
+        ),
+        (
+            lambda: sample("avtalegiro_agreements.txt"),
+            "Dette er en AvtaleGiro-fil, ikke en OCR-fil med innbetalinger",
+        ),
+    ],
+    ids=["totals", "cut-off", "avtalegiro"],
+)
+def test_a_file_that_cannot_be_trusted_is_a_form_error_and_nothing_is_read(
+    staff_admin, content, message
+):
+    response = upload(staff_admin, content())
+
+    assert response.status_code == 200
+    assert message in response.text
+    assert OcrImport.objects.count() == 0
+    assert Payment.objects.count() == 0
+
+
+def test_an_ocr_file_without_payments_is_read_and_says_so(staff_admin):
+    response = upload(staff_admin, ocr_file([]))
+
+    assert "Filen er lest inn, men den har ingen innbetalinger." in response.text
+    assert OcrImport.objects.get().payment_count == 0
+
+
+def test_netsgiros_ocr_giro_sample_is_read_in_admin(staff_admin):
+    response = upload(staff_admin, sample("ocr_giro_transactions.txt"))
+
+    assert "20 nye innbetalinger lest inn (kr 51\xa0449,00), 0 var lest inn før." in response.text
+    assert Payment.objects.unmatched().count() == 20
+
+
+def test_avtalegiro_agreements_in_an_ocr_file_are_named_and_not_read(staff_admin, employer):
+    content = ocr_file([(kid_for(employer.number, MARCH), "500.00")])
+
+    response = upload(staff_admin, with_avtalegiro_agreements(content))
+
+    assert "1 nye innbetalinger lest inn" in response.text
+    assert "Filen har også 16 AvtaleGiro-avtaler; de er ikke lest inn." in response.text
+    assert Payment.objects.get().employer == employer
 
 
 def test_an_oversized_file_is_refused_before_it_is_read(staff_admin, monkeypatch):
