@@ -130,7 +130,6 @@ def test_contacts_cannot_reach_the_import(owner_client):
     assert "/admin/login/" in response["Location"]
 
 
-
 def test_an_oversized_file_is_refused_before_it_is_read(staff_client, good_rows, monkeypatch):
     from django.core.files.uploadedfile import InMemoryUploadedFile
     from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
