@@ -1,5 +1,11 @@
+import re
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.middleware import ROLE_SESSION_KEY
 from accounts.models import Role
@@ -53,6 +59,27 @@ def test_unknown_id_and_wrong_password_get_the_same_answer(client, owner):
     unknown_user = log_in(client, "19999999", "feil-passord-her").content.decode()
     assert "Feil brukernavn eller passord." in wrong_password
     assert "Feil brukernavn eller passord." in unknown_user
+
+
+def test_unknown_id_and_wrong_password_get_the_same_page(client, owner):
+    """Byte for byte, once the per-request CSRF token and the echoed ID are set aside: a
+    different status, message or hint would tell a guesser which IDs exist."""
+
+    def page(username):
+        response = log_in(client, username, "feil-passord-her")
+        body = re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", response.content.decode())
+        return response.status_code, body.replace(f'value="{username}"', 'value="ID"')
+
+    assert page("10000001") == page("19999999")
+
+
+def test_a_password_set_years_ago_still_logs_in(owner):
+    """No forced rotation (NIST SP 800-63B 3.1.1.2): a password is changed when the user
+    wants to or it is known to be compromised, never because of its age."""
+    with time_machine.travel(timezone.now() + timedelta(days=3 * 365)):
+        response = log_in(Client(), "10000001")
+        assert response.status_code == 302
+        assert response.url == reverse("accounts:after_login")
 
 
 def test_an_id_in_another_scripts_digits_is_refused_before_any_password_check(client, owner):

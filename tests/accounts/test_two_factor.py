@@ -202,3 +202,27 @@ def test_set_up_pages_are_in_norwegian(owner_client):
         main = body[body.index("<main") : body.index("</main>")]
         assert "Slå på tofaktorinnlogging" in main
         assert [word for word in ENGLISH if word in main] == []
+
+
+def test_codes_never_reach_the_audit_trail(staff):
+    from accounts.models import AuditEvent
+
+    TOTPDevice.objects.create(user=staff, name="default", confirmed=True)
+    backup = StaticDevice.objects.create(user=staff, name="backup")
+    backup.token_set.create(token="87654321")
+    client = Client()
+    log_in(client, "90000001")
+    wrong = client.post(
+        reverse("two_factor:login"),
+        {"login_view-current_step": "token", "token-otp_token": "123456"},
+    )
+    assert "_auth_user_id" not in client.session
+    assert wrong.status_code == 200
+    client.post(
+        reverse("two_factor:login"),
+        {"login_view-current_step": "backup", "backup-otp_token": "87654321"},
+    )
+    assert "_auth_user_id" in client.session
+    assert AuditEvent.objects.filter(action="login", actor=staff).exists()
+    recorded = str(list(AuditEvent.objects.values_list("details", "object_ref", "actor_label")))
+    assert "123456" not in recorded and "87654321" not in recorded

@@ -5,7 +5,9 @@ import io
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -140,6 +142,21 @@ def test_every_download_is_in_the_audit_trail(owner_client, owner, employer, feb
     assert event.object_ref == "94001761/2021-02"
     assert event.details == {"view": "grunnlag", "format": "csv"}
     assert february.lines.first().national_id not in str(event.details)
+
+
+def test_a_download_row_holds_actor_employer_time_ip_and_object(owner_client, owner, february):
+    moment = timezone.now().replace(microsecond=0)
+    with time_machine.travel(moment, tick=False):
+        owner_client.get(
+            reverse("deductions:basis_download", args=["2021-02", "grunnlag", "pdf"]),
+            REMOTE_ADDR="192.0.2.17",
+        )
+    event = AuditEvent.objects.get(action="basis_downloaded")
+    assert (event.actor, event.actor_label) == (owner, str(owner))
+    assert event.employer == february.employer
+    assert event.created_at == moment
+    assert event.ip_address == "192.0.2.17"
+    assert (event.object_type, event.object_ref) == ("trekkgrunnlag", "94001761/2021-02")
 
 
 @pytest.mark.parametrize(("view", "fmt"), [("alt", "csv"), ("grunnlag", "exe")])

@@ -128,3 +128,15 @@ def test_contacts_cannot_reach_the_import(owner_client):
     response = owner_client.get(URL)
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(staff_client, good_rows, monkeypatch):
+    from django.core.files.uploadedfile import InMemoryUploadedFile
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+    body = encode_multipart(BOUNDARY, {"file": csv_file(*good_rows)})
+    monkeypatch.setattr("deductions.basis.member_import.MAX_BYTES", 10)
+    monkeypatch.setattr(InMemoryUploadedFile, "read", lambda *a: pytest.fail("the file was read"))
+    response = staff_client.generic("POST", URL, body, content_type=MULTIPART_CONTENT)
+    assert response.status_code == 200
+    assert "Filen er for stor" in response.text

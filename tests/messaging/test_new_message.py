@@ -50,6 +50,24 @@ def test_contact_sends_a_message_to_the_staff_team_for_the_active_role(
     assert attachment.size == len(PDF_BYTES)
 
 
+def test_an_employer_or_contact_named_in_the_post_is_not_taken(owner_client, owner, outsider):
+    """The employer comes from the active role, the sender from the session: fields added to
+    the form by hand are not read."""
+    other = outsider.roles.get().employer
+    post(
+        owner_client,
+        employer=other.pk,
+        employer_number=other.number,
+        sender_employer=other.pk,
+        contact=outsider.pk,
+        username=outsider.username,
+    )
+
+    message = Message.objects.get()
+    assert (message.sender, message.thread.contact) == (owner, owner)
+    assert message.sender_employer == message.thread.employer == owner.roles.get().employer
+
+
 def test_a_nul_in_subject_or_body_is_a_form_error(owner_client):
     response = post(owner_client, subject="Slutt\x00et", body="Hei\x00")
 

@@ -59,3 +59,13 @@ def test_render_pdf_escapes_user_data_and_fetches_nothing_it_names(tmp_path, set
     text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
     assert "<img" in text  # shown as text, not followed
     assert "TOPPHEMMELIG" not in text
+
+
+def test_weasyprint_is_version_69_or_later():
+    """68 sends every fetch, redirects too, through the `URLFetcher` class ours subclasses
+    (CVE-2025-68616); 69 closes CSS injection through presentational hints (CVE-2026-49452)."""
+    from importlib.metadata import version
+
+    from packaging.version import Version
+
+    assert Version(version("weasyprint")) >= Version("69")

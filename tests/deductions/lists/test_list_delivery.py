@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.timezone import localtime
 
 from accounts.models import AuditEvent
+from deductions.lists.services import list_deliver
 from deductions.models import DeductionList, ListDelivery, Reason
 from tests.deductions.lists.conftest import deliver, form_data, position_of, start_list
 
@@ -231,3 +232,40 @@ def test_names_are_escaped_in_the_form(owner_client, february):
     body = owner_client.get(reverse("deductions:list_edit", args=[deduction_list.public_id])).text
     assert "<script>alert" not in body
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
+
+
+def test_a_delivery_that_fails_half_way_leaves_the_list_as_it_was(
+    owner_client, february, monkeypatch
+):
+    """One transaction: the audit row is the last write, and when it fails the list, its status
+    and its delivered version go with it."""
+    deduction_list = saved_list(owner_client)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(AuditEvent.objects, "record", fail)
+    with pytest.raises(RuntimeError):
+        list_deliver(deduction_list=deduction_list, actor=deduction_list.created_by)
+    deduction_list.refresh_from_db()
+    assert deduction_list.status == DeductionList.Status.DRAFT
+    assert (deduction_list.version, deduction_list.delivered_at) == (0, None)
+    assert not ListDelivery.objects.exists()
+
+
+def test_names_are_escaped_in_the_delivered_pdf(owner_client, february, tmp_path):
+    from pypdf import PdfReader
+
+    from deductions.models import BasisLine
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPPHEMMELIG")
+    hostile = f'<img src="file://{secret}"><b>Ny</b> Nina'
+    BasisLine.objects.filter(name="Ny Nina").update(name=hostile)
+    deduction_list = saved_list(owner_client)
+    deliver(owner_client, deduction_list)
+    response = owner_client.get(reverse("deductions:list_pdf", args=[deduction_list.public_id]))
+    content = b"".join(response.streaming_content)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "<b>Ny</b> Nina" in text  # shown as text, not read as markup
+    assert "TOPPHEMMELIG" not in text

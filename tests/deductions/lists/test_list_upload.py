@@ -299,3 +299,25 @@ def test_the_upload_needs_the_csrf_token(owner, employer, february):
     response = strict.post(UPLOAD, {"file": SimpleUploadedFile("l.csv", csv_bytes(february))})
     assert response.status_code == 403
     assert not DeductionList.objects.exists()
+
+
+def test_xml_entities_in_a_workbook_are_refused_not_expanded(owner_client, february):
+    """openpyxl parses through defusedxml when it is installed: without it this entity (and a
+    billion-laughs one) would be expanded and the file accepted."""
+    workbook = Workbook()
+    workbook.active.append(["Fødselsnummer", "Navn", "Kontingent"])
+    workbook.active.append([ids(february)["Hauge Linda"], "NAVN", "100"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source = zipfile.ZipFile(buffer)
+    declared = io.BytesIO()
+    with zipfile.ZipFile(declared, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                doctype = b'<!DOCTYPE worksheet [<!ENTITY navn "Hauge Linda">]>'
+                data = doctype + data.replace(b"NAVN", b"&navn;")
+            target.writestr(entry, data)
+    response = upload(owner_client, declared.getvalue(), "liste.xlsx")
+    assert response.status_code == 400
+    assert not DeductionList.objects.exists()
