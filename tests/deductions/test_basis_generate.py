@@ -346,14 +346,9 @@ def test_twelve_missing_months_are_published_first(rates, employer):
     assert Basis.objects.published().count() == 14
 
 
-def test_a_missing_month_without_rates_refuses_before_anything_is_written(employer):
-    Rate.objects.create(
-        valid_from=MAR,
-        dues_percent=Decimal("1.10"),
-        home_insurance=Decimal("85.00"),
-        travel_insurance=Decimal("91.00"),
-        apprentice_total=Decimal("42.00"),
-    )
+def test_a_missing_month_without_rates_refuses_before_anything_is_written(rates, employer):
+    rates.valid_from = MAR
+    rates.save()
     Basis.objects.create(employer=employer, period=JAN, status=Basis.Status.PUBLISHED)
 
     with pytest.raises(NoRatesError, match="Ingen satser gjelder for 2021/02"):
