@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from accounts.models import Role
+from accounts.models import AuditEvent, Role
 from accounts.signals import SESSION_STARTED_KEY
 
 ROLE_SESSION_KEY = "active_role_id"
@@ -107,6 +107,18 @@ class ActiveRoleMiddleware:
 def activate_role(request, role):
     request.session[ROLE_SESSION_KEY] = role.pk
     request.role = role
+
+
+def activate_only_role(request):
+    """A user with exactly one role acts for it without being asked, wherever they come in:
+    it is activated and audited as a choice on «Velg rolle» is. Returns the role, or None for
+    a user with none or several (who must be told, or choose)."""
+    roles = list(Role.objects.for_user(request.user)[:2])
+    if len(roles) != 1:
+        return None
+    activate_role(request, roles[0])
+    AuditEvent.objects.record("role_switch", request=request, employer=roles[0].employer)
+    return roles[0]
 
 
 class NoStoreMiddleware:

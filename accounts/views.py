@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from two_factor.views import LoginView as TwoFactorLoginView
 
 from accounts.forms import ChooseRoleForm, LoginForm, NewPasswordForm, PasswordResetRequestForm
-from accounts.middleware import activate_role
+from accounts.middleware import activate_only_role, activate_role
 from accounts.models import AuditEvent, PasswordReset, Role
 
 RESET_TOKEN_SESSION_KEY = "password_reset_token"
@@ -66,11 +66,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @login_required
 def after_login(request):
     """Where a fresh login lands: straight in with one role, a choice with several."""
-    roles = list(Role.objects.for_user(request.user)[:2])
-    if len(roles) == 1:
-        activate_role(request, roles[0])
+    if activate_only_role(request):
         return redirect("home")
-    if roles:
+    if Role.objects.for_user(request.user).exists():
         return redirect("accounts:choose_role")
     if request.user.is_staff:
         return redirect("admin:index")
@@ -80,6 +78,8 @@ def after_login(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def choose_role(request):
+    if request.method == "GET" and request.role is None and activate_only_role(request):
+        return redirect("home")
     form = ChooseRoleForm(request.POST or None, user=request.user)
     if form.is_valid():
         role = form.cleaned_data["role"]

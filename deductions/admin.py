@@ -16,7 +16,7 @@ from django.utils.html import format_html
 
 from accounts.models import AuditEvent
 from deductions.basis import member_import as imports
-from deductions.basis.services import NoRatesError, basis_generate
+from deductions.basis.services import GenerationRefused, basis_generate
 from deductions.cycle import admin as cycle_admin  # noqa: F401 (registers its models)
 from deductions.fields import PeriodFormField
 from deductions.lists import admin as list_admin  # noqa: F401 (registers its models)
@@ -222,19 +222,29 @@ class BasisAdmin(ReadOnlyAdmin):
     def _generate(self, request, period, publish):
         try:
             result = basis_generate(period=period, publish=publish, actor=request.user)
-        except NoRatesError as error:
+        except GenerationRefused as error:
             messages.error(request, str(error))
             return
+        state = "publisert" if publish else "som utkast"
+        for earlier in result.earlier:
+            messages.success(
+                request,
+                f"{earlier.period}: {earlier.bases} trekkgrunnlag {state}, {earlier.lines} på "
+                f"trekk, {earlier.changes} endringer.",
+            )
         if not result.bases:
             messages.info(
                 request, f"{period}: alle bedrifter har allerede publisert trekkgrunnlag."
             )
-            return
-        messages.success(
-            request,
-            f"{period}: {result.bases} trekkgrunnlag {'publisert' if publish else 'som utkast'}, "
-            f"{result.lines} på trekk, {result.changes} endringer.",
-        )
+        else:
+            messages.success(
+                request,
+                f"{period}: {result.bases} trekkgrunnlag {state}, {result.lines} på trekk, "
+                f"{result.changes} endringer.",
+            )
+        for note in (result.earlier_text, result.compared_text):
+            if note:
+                messages.warning(request, note)
 
 
 @admin.register(BasisLine)

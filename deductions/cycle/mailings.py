@@ -41,6 +41,8 @@ class SendReport:
     failed: int = 0
     remaining: int = 0
     would_send: list = field(default_factory=list)
+    # The monthly notice's basis_generate result: which missing months it published first.
+    generation: object = None
 
     @property
     def ok(self):
@@ -72,16 +74,19 @@ def notice_context(basis):
 
 
 def notices_send(*, period, employer=None, dry_run=False, progress=None, actor=None):
-    """Makes sure `period`'s basis is published, then mails every contact of every active
-    employer (or of `employer`) the notice, once. Returns a SendReport."""
+    """Makes sure `period`'s basis is published (and the months missing before it, which get
+    no notice here), then mails every contact of every active employer (or of `employer`) the
+    notice, once. Returns a SendReport."""
     employers = Employer.objects.active()
     if employer is not None:
         employers = employers.filter(pk=employer.pk)
     if dry_run:
         return _dry_run(NOTICE, period, employers)
-    basis_generate(period=period, publish=True, actor=actor)
+    generation = basis_generate(period=period, publish=True, actor=actor)
     add_rows(kind=NOTICE, period=period, employers=employers)
-    return _send(NOTICE, period, employers, progress, audit_action="notices_sent")
+    report = _send(NOTICE, period, employers, progress, audit_action="notices_sent")
+    report.generation = generation
+    return report
 
 
 def render_notices(rows):

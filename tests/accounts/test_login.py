@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 LOGIN = reverse("two_factor:login")
 
 
-def log_in(client, username, password=PASSWORD, **extra):
+def log_in(client, username, password=PASSWORD, url=LOGIN, **extra):
     return client.post(
-        LOGIN,
+        url,
         {"auth-username": username, "auth-password": password, "login_view-current_step": "auth"},
         **extra,
     )
@@ -137,3 +137,70 @@ def test_role_switch_is_audited_with_the_new_employer(owner_client, owner, other
     event = AuditEvent.objects.get(action="role_switch")
     assert event.actor == owner
     assert event.employer == other_employer
+
+
+def test_contact_with_one_role_who_comes_in_at_the_front_page_gets_it_with_the_role_active(
+    client, owner, employer
+):
+    from accounts.models import AuditEvent
+
+    response = client.get(reverse("home"))
+    assert response.url == f"{LOGIN}?next=/"
+    response = log_in(client, "10000001", url=f"{LOGIN}?next=/")
+    assert response.url == "/"
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert "Møllergata 10" in response.content.decode()
+    assert client.session[ROLE_SESSION_KEY] == Role.objects.get(user=owner).pk
+    event = AuditEvent.objects.get(action="role_switch")
+    assert (event.actor, event.employer) == (owner, employer)
+
+
+def test_contact_with_one_role_following_a_deep_link_lands_on_it(client, owner, employer):
+    months = reverse("deductions:month_list")
+    response = client.get(months)
+    response = log_in(client, "10000001", url=response.url)
+    assert response.url == months
+
+    response = client.get(months)
+
+    assert response.status_code == 200
+    assert response.context["request"].role.employer == employer
+
+
+def test_contact_with_several_roles_following_a_deep_link_still_chooses(
+    client, owner, employer, other_employer
+):
+    Role.objects.create(user=owner, employer=other_employer)
+    months = reverse("deductions:month_list")
+    log_in(client, "10000001", url=f"{LOGIN}?next={months}")
+
+    response = client.get(months, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("accounts:choose_role")
+    assert "Du er trekkontakt for flere bedrifter" in response.content.decode()
+    assert ROLE_SESSION_KEY not in client.session
+
+
+def test_contact_with_one_role_is_not_asked_to_choose_it(owner_client, owner):
+    client = owner_client
+    session = client.session
+    del session[ROLE_SESSION_KEY]
+    session.save()
+
+    response = client.get(reverse("accounts:choose_role"))
+
+    assert response.url == reverse("home")
+    assert client.session[ROLE_SESSION_KEY] == Role.objects.get(user=owner).pk
+
+
+def test_contact_whose_only_role_is_revoked_gets_the_no_role_page(owner_client, owner):
+    Role.objects.filter(user=owner).delete()
+
+    response = owner_client.get(reverse("home"), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("accounts:no_role")
+    assert "ingen rolle" in response.content.decode().lower()
+    assert ROLE_SESSION_KEY not in owner_client.session

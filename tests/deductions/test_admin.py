@@ -30,6 +30,46 @@ def test_staff_generate_a_month_from_admin(staff_client, staff, rates, employer)
     assert AuditEvent.objects.filter(action="basis_published", actor=staff).exists()
 
 
+def test_staff_publishing_after_a_skipped_month_publish_it_first_and_are_told(
+    staff_client, staff, rates, employer
+):
+    from deductions.basis.services import basis_generate
+
+    make_member("Hauge Linda", employer, Period(2021, 1))
+    basis_generate(period=Period(2021, 1))
+    make_member("Berg Per", employer, Period(2021, 2))
+
+    response = staff_client.post(
+        reverse("admin:deductions_basis_generate"),
+        {"period": "2021-03", "publish": "on"},
+        follow=True,
+    )
+
+    assert [str(message) for message in response.context["messages"]] == [
+        "2021/02: 1 trekkgrunnlag publisert, 2 på trekk, 1 endringer.",
+        "2021/03: 1 trekkgrunnlag publisert, 2 på trekk, 0 endringer.",
+        "Genererte også 2021/02, som manglet.",
+    ]
+    assert Basis.objects.get(period=Period(2021, 2)).status == Basis.Status.PUBLISHED
+    assert AuditEvent.objects.filter(
+        action="basis_published", actor=staff, object_ref="2021-02"
+    ).exists()
+
+
+def test_staff_are_told_when_too_many_months_are_missing(staff_client, rates, employer):
+    from deductions.basis.services import basis_generate
+
+    basis_generate(period=Period(2021, 1))
+    response = staff_client.post(
+        reverse("admin:deductions_basis_generate"),
+        {"period": "2022-03", "publish": "on"},
+        follow=True,
+    )
+    [message] = response.context["messages"]
+    assert "siste publiserte måned er 2021/01, og de 13 månedene imellom mangler" in str(message)
+    assert Basis.objects.count() == 1
+
+
 def test_generate_form_explains_a_bad_month(staff_client, rates):
     response = staff_client.post(reverse("admin:deductions_basis_generate"), {"period": "mars"})
     assert response.status_code == 200

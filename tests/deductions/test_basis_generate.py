@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import AuditEvent
-from deductions.basis.services import NoRatesError, basis_generate
+from deductions.basis.services import NoRatesError, TooManyMissingMonths, basis_generate
 from deductions.models import Basis, BasisLine, Category, Rate
 from deductions.period import Period
 from tests.deductions.conftest import make_member
@@ -234,3 +234,165 @@ def test_an_employers_first_month_compares_with_the_history_not_with_nothing(rat
 
     assert changes_of(employer, JAN) == {"Dahl Kim": ["Stopp trekk"], "Ny Nina": ["Start trekk"]}
     assert basis(employer, JAN).line_count == 2
+
+
+# --- A month nobody generated ---------------------------------------------------------------
+
+
+@pytest.fixture
+def february_unpublished(rates, employer):
+    """January published; in February (never generated) Dahl Kim stops and Hauge Linda takes
+    home insurance; in March Ny Nina starts. Three changes in all."""
+    linda = make_member("Hauge Linda", employer, JAN)
+    kim = make_member("Dahl Kim", employer, JAN)
+    basis_generate(period=JAN)
+    kim.stop_deduction(last_period=JAN)
+    linda.change_deduction(employer=employer, from_period=FEB, home=True)
+    make_member("Ny Nina", employer, MAR)
+
+
+def test_publishing_after_a_skipped_month_publishes_it_first_and_loses_no_change(
+    february_unpublished, employer
+):
+    result = basis_generate(period=MAR)
+
+    [february] = result.earlier
+    assert (february.period, february.bases, february.changes) == (FEB, 1, 2)
+    assert basis(employer, FEB).status == Basis.Status.PUBLISHED
+    assert changes_of(employer, FEB) == {
+        "Dahl Kim": ["Stopp trekk"],
+        "Hauge Linda": ["Start innboforsikring"],
+    }
+    assert (result.period, result.changes, result.compared_with) == (MAR, 1, FEB)
+    assert changes_of(employer, MAR) == {"Ny Nina": ["Start trekk"]}
+    assert february.changes + result.changes == 3
+    assert result.earlier_text == "Genererte også 2021/02, som manglet."
+    assert AuditEvent.objects.filter(
+        action="basis_published", employer=employer, object_ref="2021-02"
+    ).exists()
+
+
+def test_a_draft_after_an_unpublished_month_counts_every_change_since_the_last_published(
+    february_unpublished, employer
+):
+    result = basis_generate(period=MAR, publish=False)
+
+    assert result.earlier == ()
+    assert not Basis.objects.filter(period=FEB).exists()
+    assert (result.changes, result.compared_with) == (3, JAN)
+    assert changes_of(employer, MAR) == {
+        "Dahl Kim": ["Stopp trekk"],
+        "Hauge Linda": ["Start innboforsikring"],
+        "Ny Nina": ["Start trekk"],
+    }
+    assert result.compared_text == (
+        "Endringene er talt mot 2021/01, siste publiserte måned; "
+        "2021/02 publiseres først når 2021/03 publiseres."
+    )
+
+
+def test_an_unpublished_draft_of_the_month_before_is_published_first(
+    february_unpublished, employer
+):
+    basis_generate(period=FEB, publish=False)
+
+    result = basis_generate(period=MAR)
+
+    assert [earlier.period for earlier in result.earlier] == [FEB]
+    assert basis(employer, FEB).status == Basis.Status.PUBLISHED
+    assert basis(employer, FEB).change_count == 2
+    assert basis(employer, MAR).change_count == 1
+
+
+def test_generating_ahead_publishes_the_months_between_in_order(rates, employer):
+    linda = make_member("Hauge Linda", employer, JAN)
+    basis_generate(period=JAN)
+    linda.change_deduction(employer=employer, from_period=MAR, travel=True)
+
+    result = basis_generate(period=Period(2021, 4))
+
+    assert [earlier.period for earlier in result.earlier] == [FEB, MAR]
+    assert result.earlier_text == "Genererte også 2021/02 og 2021/03, som manglet."
+    assert changes_of(employer, FEB) == {}
+    assert changes_of(employer, MAR) == {"Hauge Linda": ["Start reiseforsikring"]}
+    assert changes_of(employer, Period(2021, 4)) == {}
+    # The cron run for February, later, finds it done; a change entered after it was
+    # published shows in the next month not yet published.
+    assert basis_generate(period=FEB).bases == 0
+    linda.change_deduction(employer=employer, from_period=FEB, travel=True, home=True)
+    basis_generate(period=Period(2021, 5))
+    assert changes_of(employer, Period(2021, 5)) == {"Hauge Linda": ["Start innboforsikring"]}
+
+
+def test_more_than_twelve_missing_months_are_refused_and_nothing_is_written(rates, employer):
+    basis_generate(period=JAN)
+
+    with pytest.raises(TooManyMissingMonths) as refused:
+        basis_generate(period=Period(2022, 3))
+
+    assert str(refused.value) == (
+        "Kan ikke publisere trekkgrunnlag for 2022/03: siste publiserte måned er 2021/01, "
+        "og de 13 månedene imellom mangler. Høyst 12 manglende måneder lages i samme kjøring. "
+        "Sjekk måneden, eller publiser de tidligere månedene først (fra 2021/02)."
+    )
+    assert list(Basis.objects.values_list("period", flat=True)) == [JAN]
+    assert basis_generate(period=Period(2022, 3), publish=False).bases == 1
+
+
+def test_twelve_missing_months_are_published_first(rates, employer):
+    basis_generate(period=JAN)
+    result = basis_generate(period=Period(2022, 2))
+    assert [earlier.period for earlier in result.earlier] == [FEB + n for n in range(12)]
+    assert Basis.objects.published().count() == 14
+
+
+def test_a_missing_month_without_rates_refuses_before_anything_is_written(rates, employer):
+    rates.valid_from = MAR
+    rates.save()
+    Basis.objects.create(employer=employer, period=JAN, status=Basis.Status.PUBLISHED)
+
+    with pytest.raises(NoRatesError, match="Ingen satser gjelder for 2021/02"):
+        basis_generate(period=MAR)
+
+    assert list(Basis.objects.values_list("period", flat=True)) == [JAN]
+
+
+def test_an_employer_without_a_basis_last_month_is_compared_with_its_last_published_one(
+    rates, employer, other_employer
+):
+    kim = make_member("Dahl Kim", employer, JAN)
+    linda = make_member("Hauge Linda", employer, JAN)
+    basis_generate(period=JAN)
+    employer.active = False
+    employer.save()
+    basis_generate(period=FEB)
+    kim.stop_deduction(last_period=JAN)
+    linda.change_deduction(employer=employer, from_period=FEB, home=True)
+    employer.active = True
+    employer.save()
+
+    result = basis_generate(period=MAR)
+
+    assert result.earlier == ()
+    assert not Basis.objects.filter(employer=employer, period=FEB).exists()
+    assert changes_of(employer, MAR) == {
+        "Dahl Kim": ["Stopp trekk"],
+        "Hauge Linda": ["Start innboforsikring"],
+    }
+
+
+def test_a_new_employer_among_old_ones_is_compared_with_the_history(
+    rates, employer, other_employer
+):
+    other_employer.active = False
+    other_employer.save()
+    basis_generate(period=JAN)
+    make_member("Hauge Linda", other_employer, Period(2020, 6))
+    make_member("Ny Nina", other_employer, FEB)
+    other_employer.active = True
+    other_employer.save()
+
+    basis_generate(period=FEB)
+
+    assert changes_of(other_employer, FEB) == {"Ny Nina": ["Start trekk"]}
+    assert basis(other_employer, FEB).line_count == 2

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from accounts.models import Role
 from tests.conftest import client_for
 from tests.messaging.conftest import count_queries, reply_from_staff, send_from_contact
 
@@ -50,7 +51,9 @@ def test_the_mailbox_pages(owner, employer, owner_client):
     assert "Emne nr. 00" in second and "Emne nr. 01" in second
 
 
-def test_the_mailbox_needs_a_role(owner):
+def test_the_mailbox_needs_a_role(owner, other_employer):
+    """With several roles and none active, the user chooses first (one role is taken as is)."""
+    Role.objects.create(user=owner, employer=other_employer)
     client = client_for(owner)
 
     response = client.get(URL)

@@ -56,12 +56,13 @@ def test_logged_in_posts_without_token_are_refused(owner, employer):
     assert "_auth_user_id" in client.session
 
 
-def test_post_with_the_token_from_the_form_is_accepted(owner, employer):
+def test_post_with_the_token_from_the_form_is_accepted(owner, employer, other_employer):
+    Role.objects.create(user=owner, employer=other_employer)  # «Velg rolle» shows its form
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
     client.get(reverse("accounts:choose_role"))
     token = client.cookies["csrftoken"].value
-    role = Role.objects.get(user=owner)
+    role = Role.objects.get(user=owner, employer=employer)
     response = client.post(
         reverse("accounts:choose_role"), {"role": role.pk, "csrfmiddlewaretoken": token}
     )

@@ -2,14 +2,15 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from deductions.basis.services import NoRatesError, basis_generate
+from deductions.basis.services import GenerationRefused, basis_generate
 from deductions.period import Period
 
 
 class Command(BaseCommand):
     help = (
         "Generates and publishes the deduction basis of a month for every active employer "
-        "(default: next month). Published months are left as they are; safe to run again."
+        "(default: next month), after any unpublished months since the last published one. "
+        "Published months are left as they are; safe to run again."
     )
 
     def add_arguments(self, parser):
@@ -24,16 +25,24 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             result = basis_generate(period=period, publish=not draft)
-        except NoRatesError as error:
+        except GenerationRefused as error:
             raise CommandError(str(error)) from None
         seconds = time.monotonic() - started
+        state = "utkast" if draft else "publisert"
+        for earlier in result.earlier:
+            self.stdout.write(
+                f"{earlier.period}: {earlier.bases} trekkgrunnlag {state}, {earlier.lines} på "
+                f"trekk, {earlier.changes} endringer."
+            )
         if not result.bases:
             self.stdout.write(f"{period}: alle bedrifter har allerede publisert trekkgrunnlag.")
-            return
-        state = "utkast" if draft else "publisert"
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{period}: {result.bases} trekkgrunnlag {state}, {result.lines} på trekk, "
-                f"{result.changes} endringer ({seconds:.2f} s)."
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{period}: {result.bases} trekkgrunnlag {state}, {result.lines} på trekk, "
+                    f"{result.changes} endringer ({seconds:.2f} s)."
+                )
             )
-        )
+        for note in (result.earlier_text, result.compared_text):
+            if note:
+                self.stdout.write(note)

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from deductions.basis.services import NoRatesError
+from deductions.basis.services import GenerationRefused, missing_months
 from deductions.cycle.mailings import default_notice_period, notices_send
 from deductions.management.commands._cycle import Progress, parse_period, report
 from employers.models import Employer
@@ -10,9 +10,10 @@ from employers.models import Employer
 
 class Command(BaseCommand):
     help = (
-        "Publishes next month's basis (if needed) and mails every payroll contact of every "
-        "active employer the monthly notice, once per employer, month and contact. Safe to run "
-        "again or on two hosts at once; exits non-zero while mail is left unsent."
+        "Publishes next month's basis (if needed, after any months missing before it) and "
+        "mails every payroll contact of every active employer the monthly notice, once per "
+        "employer, month and contact. Safe to run again or on two hosts at once; exits "
+        "non-zero while mail is left unsent."
     )
 
     def add_arguments(self, parser):
@@ -32,11 +33,22 @@ class Command(BaseCommand):
         progress = Progress(self.stdout)
         started = time.monotonic()
         try:
+            missing = missing_months(period) if dry_run else []
             result = notices_send(
                 period=period, employer=employer, dry_run=dry_run, progress=progress
             )
-        except NoRatesError as error:
+        except GenerationRefused as error:
             raise CommandError(str(error)) from None
         finally:
             progress.finish()
+        if missing:
+            months = ", ".join(str(month) for month in missing)
+            self.stdout.write(f"Prøvekjøring: {months} mangler og ville blitt publisert først.")
+        if result.generation is not None and result.generation.earlier:
+            self.stdout.write(result.generation.earlier_text)
+            for earlier in result.generation.earlier:
+                self.stdout.write(
+                    f"Varsel for {earlier.period} er ikke sendt: kjør send_monthly_notices "
+                    f"--period {earlier.period.slug} om bedriftene skal ha det."
+                )
         report(self, "Varsel om trekkgrunnlag", result, time.monotonic() - started, dry_run)

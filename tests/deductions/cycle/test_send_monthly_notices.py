@@ -227,3 +227,50 @@ def test_a_failed_notice_is_sent_by_the_next_run_and_nothing_twice(march, smtp_s
         "kari@example.com",
         "ola@example.com",
     ]
+
+
+def test_notice_after_a_skipped_month_publishes_it_first_and_says_its_notice_is_not_sent(
+    march, smtp_server, employer
+):
+    from deductions.basis.services import basis_generate
+
+    basis_generate(period=Period(2021, 1))
+
+    output = run("--period", "2021-03")
+
+    lines = output.splitlines()
+    assert lines[:2] == [
+        "Genererte også 2021/02, som manglet.",
+        "Varsel for 2021/02 er ikke sendt: kjør send_monthly_notices --period 2021-02 om "
+        "bedriftene skal ha det.",
+    ]
+    assert "Varsel om trekkgrunnlag 03/2021: 2 sendt, 0 feilet, 0 gjenstår" in lines[2]
+    february = Basis.objects.get(employer=employer, period=Period(2021, 2))
+    assert (february.status, february.change_count) == (Basis.Status.PUBLISHED, 0)
+    assert Basis.objects.get(employer=employer, period=MARCH).change_count == 2
+    assert {message["Subject"][:27] for message in smtp_server.messages} == {
+        "Trekkgrunnlag for 03/2021: "
+    }
+
+
+def test_dry_run_names_the_missing_months_it_would_publish_and_publishes_nothing(
+    march, smtp_server
+):
+    from deductions.basis.services import basis_generate
+
+    basis_generate(period=Period(2021, 1))
+
+    output = run("--period", "2021-03", "--dry-run")
+
+    assert "Prøvekjøring: 2021/02 mangler og ville blitt publisert først." in output
+    assert not Basis.objects.filter(period__gt=Period(2021, 1)).exists()
+
+
+def test_notice_refuses_when_too_many_months_are_missing(march, smtp_server):
+    from deductions.basis.services import basis_generate
+
+    basis_generate(period=Period(2020, 1))
+
+    with pytest.raises(CommandError, match="de 13 månedene imellom mangler"):
+        run("--period", "2021-03")
+    assert not smtp_server.messages
