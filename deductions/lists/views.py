@@ -23,8 +23,9 @@ from deductions.lists.services import (
     list_save,
     list_start,
 )
-from deductions.lists.upload import COLUMNS, MAX_BYTES, UploadError, read_upload
+from deductions.lists.upload import COLUMNS, UploadError, read_upload
 from deductions.models import DeductionList
+from trekkportal import uploads
 from trekkportal.downloads import streamed_csv
 
 
@@ -175,10 +176,10 @@ UPLOAD_ENVELOPE = 64 * 1024
 @role_required
 def list_upload(request, period):
     basis = get_basis_or_404(request, period)
-    if request.method == "POST" and _content_length(request) > MAX_BYTES + UPLOAD_ENVELOPE:
-        return _upload_page(
-            request, basis, UploadForm(), None, status=413, error="Filen er for stor (høyst 5 MB)."
-        )
+    kind = uploads.DEDUCTION_LIST
+    if request.method == "POST" and _content_length(request) > kind.max_bytes + UPLOAD_ENVELOPE:
+        error = f"Filen er for stor (høyst {kind.max_label})."
+        return _upload_page(request, basis, UploadForm(), None, status=413, error=error)
     return _list_upload(request, basis)
 
 
