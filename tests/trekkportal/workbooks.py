@@ -8,36 +8,42 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+PACKAGE = "http://schemas.openxmlformats.org/package/2006"
+RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+SPREADSHEETML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def _override(part, content_type):
+    return f'<Override PartName="{part}" ContentType="{SPREADSHEETML}.{content_type}+xml"/>'
+
+
+def _relationships(*targets):
+    entries = "".join(
+        f'<Relationship Id="rId{number}" Type="{RELATIONSHIP}/{kind}" Target="{target}"/>'
+        for number, (kind, target) in enumerate(targets, start=1)
+    )
+    return f'<Relationships xmlns="{PACKAGE}/relationships">{entries}</Relationships>'
+
+
 CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    f'<Types xmlns="{PACKAGE}/content-types">'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-    "</Types>"
+    + _override("/xl/workbook.xml", "sheet.main")
+    + _override("/xl/worksheets/sheet1.xml", "worksheet")
+    + _override("/xl/sharedStrings.xml", "sharedStrings")
+    + "</Types>"
 )
-ROOT_RELS = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-    "</Relationships>"
-)
+ROOT_RELS = _relationships(("officeDocument", "xl/workbook.xml"))
 WORKBOOK = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    f'<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIP}">'
     '<sheets><sheet name="Ark1" sheetId="1" r:id="rId1"/></sheets></workbook>'
 )
-WORKBOOK_RELS = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
-    "</Relationships>"
+WORKBOOK_RELS = _relationships(
+    ("worksheet", "worksheets/sheet1.xml"), ("sharedStrings", "sharedStrings.xml")
 )
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 def _cell(reference, value):
@@ -60,12 +66,14 @@ def workbook(
     *,
     dimension="A1:XFD1048576",
     empty_rows=0,
+    after=(),
     shared_strings=0,
     string_length=12,
 ):
     """An XLSX of `rows` (lists of values) in a sheet that declares `dimension`, followed by
-    `empty_rows` rows that hold only empty cells, with `shared_strings` distinct strings of
-    `string_length` characters in its shared-strings part (none of them used)."""
+    `empty_rows` rows that hold only empty cells and then the rows `after`, with
+    `shared_strings` distinct strings of `string_length` characters in its shared-strings part
+    (none of them used)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", CONTENT_TYPES)
@@ -79,7 +87,9 @@ def workbook(
                 sheet.write(row_xml(number, values).encode())
             first = len(rows) + 1
             for number in range(first, first + empty_rows):
-                sheet.write(f'<row r="{number}"><c r="A{number}"/><c r="H{number}"/></row>'.encode())
+                sheet.write(
+                    f'<row r="{number}"><c r="A{number}"/><c r="H{number}"/></row>'.encode()
+                )
             sheet.write(b"</sheetData></worksheet>")
         with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as strings:
             strings.write(f'<sst xmlns="{MAIN}" count="{shared_strings}">'.encode())

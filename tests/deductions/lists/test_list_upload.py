@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from accounts.models import AuditEvent
 from deductions.models import BasisLine, DeductionList, Reason
 from deductions.national_ids import synthetic_national_id
+from tests.trekkportal import workbooks
 from trekkportal import uploads
 
 UPLOAD = reverse("deductions:list_upload", args=["2021-02"])
@@ -97,6 +98,88 @@ def test_an_xlsx_is_read_after_a_title_row(owner_client, february):
     _, lines = delivered_lines(february)
     assert lines["Hauge Linda"].total == Decimal("486.50")
     assert lines["Ny Nina"].total == Decimal("205.00")
+
+
+def xlsx_of(rows):
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_excel_amount_is_read_as_excel_shows_it(owner_client, february):
+    """Excel stores 152,40 as 152.39999999999998; it was refused as more than two decimals."""
+    people = ids(february)
+    content = xlsx_of(
+        [
+            ["Fødselsnummer", "Navn", "Kontingent", "Innbo"],
+            [people["Hauge Linda"], "Hauge Linda", 152.39999999999998, 0.1 + 0.2],
+            [people["Ny Nina"], "Ny Nina", 100.00000000000001, 85],
+        ]
+    )
+    response = upload(owner_client, content, "liste.xlsx")
+    assert response.status_code == 302
+    _, lines = delivered_lines(february)
+    assert lines["Hauge Linda"].dues == Decimal("152.40")
+    assert lines["Hauge Linda"].home_insurance == Decimal("0.30")
+    assert lines["Ny Nina"].dues == Decimal("100.00")
+
+
+@pytest.mark.parametrize("amount", [152.345, 2.675, 0.005])
+def test_an_excel_amount_with_more_than_two_decimals_is_still_an_error(
+    owner_client, february, amount
+):
+    people = ids(february)
+    content = xlsx_of(
+        [["Fødselsnummer", "Navn", "Kontingent"], [people["Hauge Linda"], "Hauge Linda", amount]]
+    )
+    response = upload(owner_client, content, "liste.xlsx")
+    assert response.status_code == 400
+    assert (2, "Kontingent", "Beløpet kan ha høyst to desimaler (øre).") in response.context[
+        "result"
+    ].problems
+    assert not DeductionList.objects.exists()
+
+
+def test_a_sheet_declaring_the_whole_grid_is_read_as_the_rows_it_has(owner_client, february):
+    """Issue 12: `A1:XFD1048576` in a 1.6 KB file cost a worker 1.35 GB."""
+    people = ids(february)
+    content = workbooks.workbook(
+        [
+            ["Fødselsnummer", "Navn", "Kontingent"],
+            [people["Hauge Linda"], "Hauge Linda", "310,50"],
+            [people["Ny Nina"], "Ny Nina", 120],
+        ],
+        dimension="A1:XFD1048576",
+    )
+    assert len(content) < 3000
+    response = upload(owner_client, content, "liste.xlsx")
+    assert response.status_code == 302
+    _, lines = delivered_lines(february)
+    assert sorted(lines) == ["Hauge Linda", "Ny Nina"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("UPLOAD_PARSE_SECONDS", 1, "Filen tok for lang tid å lese."),
+        ("UPLOAD_PARSE_MAX_MEMORY", 64 * 1024 * 1024, "Filen er for stor å lese."),
+    ],
+)
+def test_a_workbook_over_the_time_or_memory_limit_is_a_form_error(
+    owner_client, february, settings, monkeypatch, setting, value, message
+):
+    settings.UPLOAD_PARSE_SECONDS = 120
+    setattr(settings, setting, value)
+    if setting == "UPLOAD_PARSE_SECONDS":
+        monkeypatch.setattr(uploads, "_CHILD", "import time; time.sleep(30)")
+    content = workbooks.workbook([["Fødselsnummer", "Navn"]], shared_strings=300_000)
+    response = upload(owner_client, content, "liste.xlsx")
+    assert response.status_code == 400
+    assert message in response.text
+    assert not DeductionList.objects.exists()
 
 
 def test_every_problem_is_named_by_row_and_column_and_nothing_is_kept(owner_client, february):
