@@ -16,11 +16,13 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from stdnum.no import fodselsnummer
 
 from deductions.lists.forms import AmountError, parse_amount
 from deductions.models import Reason
+from deductions.money import ZERO
 from trekkportal import uploads
 from trekkportal.uploads import FORMULA_STARTS
 
@@ -108,6 +110,14 @@ class UploadRow:
     comment: str = ""
     problems: list = field(default_factory=list)  # (column label, message)
 
+    @property
+    def line_total(self):
+        """As the list's line will count it (`total` is the file's own «Sum» column): nothing
+        for a member not deducted."""
+        if self.reason:
+            return ZERO
+        return sum((amount or ZERO for amount in (self.dues, self.home, self.travel)), ZERO)
+
 
 @dataclass
 class UploadResult:
@@ -123,6 +133,35 @@ class UploadResult:
     @property
     def is_valid(self):
         return bool(self.rows) and not self.problems
+
+    @property
+    def total(self):
+        return sum((row.line_total for row in self.rows), ZERO)
+
+
+# An upload that would become a supplementary list, but holds at least this share of the
+# delivered main list's people, or a total this close to its total, is that list again.
+REPEAT_SHARE = Decimal("0.5")
+REPEAT_TOTAL = Decimal("0.1")
+
+
+def repeated_main_list(basis, result):
+    """The month's delivered main list when `result` looks like that whole list again, else None.
+
+    Once the main list is delivered, an upload becomes a supplementary list. A full list
+    uploaded again became one of 1,725 lines that doubled the month's total and showed "Ingen
+    avvik" (issue 11): whoever uploads it is asked what was meant before anything is saved.
+    """
+    main = basis.lists.main().delivered().first()
+    if main is None:
+        return None
+    main_ids = set(main.lines.values_list("national_id", flat=True))
+    uploaded_ids = {row.national_id for row in result.rows}
+    if main_ids and len(main_ids & uploaded_ids) >= REPEAT_SHARE * len(main_ids):
+        return main
+    if main.total and abs(result.total - main.total) <= REPEAT_TOTAL * main.total:
+        return main
+    return None
 
 
 def normalise(header):

@@ -340,6 +340,78 @@ def test_uploading_after_delivery_makes_a_supplementary_list(owner_client, febru
     assert main.is_delivered and main.lines.count() == 3
 
 
+def deliver_main_list(client, february):
+    upload(client, csv_bytes(february))
+    main = DeductionList.objects.get()
+    client.post(reverse("deductions:list_confirm", args=[main.public_id]))
+    main.refresh_from_db()
+    assert main.is_delivered
+    return main
+
+
+def pending_files():
+    from django.core.files.storage import default_storage
+
+    if not default_storage.exists("trekklister/venter"):
+        return []
+    return default_storage.listdir("trekklister/venter")[1]
+
+
+def test_the_full_list_uploaded_again_after_delivery_is_not_saved_without_asking(
+    owner_client, february
+):
+    """Issue 11: it became a supplementary list that doubled the month and said "Ingen avvik"."""
+    deliver_main_list(owner_client, february)
+    response = upload(owner_client, csv_bytes(february))
+    assert response.status_code == 409
+    assert "Dette ser ut som hele trekklisten for 02/2021, som allerede er levert" in response.text
+    assert "Da kan forbundet åpne den igjen" in response.text  # and the file can replace it
+    assert "3 av personene står også på den leverte listen" in response.text
+    assert DeductionList.objects.count() == 1
+    assert len(pending_files()) == 1
+
+    response = owner_client.post(UPLOAD, {"gjentatt": "avbryt"})
+    assert response.status_code == 302
+    assert DeductionList.objects.count() == 1
+    assert pending_files() == []
+
+
+def test_the_full_list_is_uploaded_as_a_supplementary_list_when_the_user_confirms(
+    owner_client, february
+):
+    main = deliver_main_list(owner_client, february)
+    upload(owner_client, csv_bytes(february), "hele-listen.csv")
+    response = owner_client.post(UPLOAD, {"gjentatt": "tillegg"})
+    supplementary = DeductionList.objects.get(kind=DeductionList.Kind.SUPPLEMENTARY)
+    assert response.status_code == 302
+    assert response.url == reverse("deductions:list_confirm", args=[supplementary.public_id])
+    assert supplementary.lines.count() == 3
+    assert supplementary.total == main.total
+    assert supplementary.original_filename == "hele-listen.csv"
+    with supplementary.original_file.open("rb") as stored:
+        assert stored.read() == csv_bytes(february)
+    assert pending_files() == []
+    assert not supplementary.is_delivered  # still to be confirmed and delivered as any list
+
+
+def test_a_list_with_a_total_close_to_the_delivered_one_is_asked_about(owner_client, february):
+    main = deliver_main_list(owner_client, february)
+    others = "\n".join(
+        f"{synthetic_national_id(900 + number)};Annen {number};{main.total / 3:.2f}"
+        for number in range(3)
+    )
+    response = upload(owner_client, f"Fødselsnummer;Navn;Kontingent\n{others}".encode())
+    assert response.status_code == 409
+    assert "0 av personene står også på den leverte listen" in response.text
+
+
+def test_an_answer_without_a_pending_upload_asks_for_the_file_again(owner_client, february):
+    deliver_main_list(owner_client, february)
+    response = owner_client.post(UPLOAD, {"gjentatt": "tillegg"}, follow=True)
+    assert "Spørsmålet er utløpt. Last opp filen på nytt." in response.text
+    assert DeductionList.objects.count() == 1
+
+
 def test_the_type_is_decided_by_content_not_by_name(owner_client, february):
     response = upload(owner_client, csv_bytes(february), "liste.xlsx")
     assert response.status_code == 302  # a CSV called .xlsx is read as the CSV it is
