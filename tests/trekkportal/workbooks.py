@@ -3,6 +3,7 @@ the whole sheet, thousands of empty rows, megabytes of shared strings. openpyxl 
 write them; Excel and others do. Used by the upload tests and `bench/uploads.py`."""
 
 import io
+import random
 import zipfile
 from xml.sax.saxutils import escape
 
@@ -69,11 +70,12 @@ def workbook(
     after=(),
     shared_strings=0,
     string_length=12,
+    variety=None,
 ):
     """An XLSX of `rows` (lists of values) in a sheet that declares `dimension`, followed by
     `empty_rows` rows that hold only empty cells and then the rows `after`, with
-    `shared_strings` distinct strings of `string_length` characters in its shared-strings part
-    (none of them used)."""
+    `shared_strings` strings of `string_length` digits in its shared-strings part, none of them
+    used: all different, or picked at random among `variety` values (fewer pack tighter)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", CONTENT_TYPES)
@@ -93,9 +95,10 @@ def workbook(
             sheet.write(b"</sheetData></worksheet>")
         with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as strings:
             strings.write(f'<sst xmlns="{MAIN}" count="{shared_strings}">'.encode())
-            chunk = []
+            chunk, pick = [], random.Random(shared_strings).randrange
             for number in range(shared_strings):
-                chunk.append(f"<si><t>{number:0{string_length}d}</t></si>")
+                value = number if variety is None else pick(variety)
+                chunk.append(f"<si><t>{value:0{string_length}d}</t></si>")
                 if len(chunk) == 10_000:
                     strings.write("".join(chunk).encode())
                     chunk = []
