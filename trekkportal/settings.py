@@ -205,6 +205,12 @@ WHITENOISE_ADD_HEADERS_FUNCTION = None
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 40_000
+# Parsing an uploaded workbook runs in a child process killed after this many seconds (start-up
+# included) and refused more address space than this (trekkportal.uploads.read_xlsx_rows).
+UPLOAD_PARSE_SECONDS = env_int("UPLOAD_PARSE_SECONDS", 4, minimum=1)
+UPLOAD_PARSE_MAX_MEMORY = env_int(
+    "UPLOAD_PARSE_MAX_MEMORY", 200 * 1024 * 1024, minimum=64 * 1024 * 1024
+)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

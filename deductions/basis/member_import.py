@@ -34,7 +34,7 @@ from deductions.period import Period
 from employers.models import Employer
 from trekkportal import uploads
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = uploads.MEMBER_IMPORT.max_bytes  # the limits of every upload are in one place
 REQUIRED = ["medlemsnummer", "navn", "fodselsnummer", "bedriftsnummer", "fra_maned"]
 OPTIONAL = ["ansattnummer", "til_maned", "kategori", "innbo", "reise"]
 YES = {"ja", "j", "1", "x", "yes", "y", "true"}

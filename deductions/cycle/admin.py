@@ -9,9 +9,8 @@ from accounts.models import AuditEvent
 from deductions import money
 from deductions.cycle.ocr import OcrError
 from deductions.models import OcrImport, Payment
+from trekkportal import uploads
 from trekkportal.admin import ReadOnlyAdmin, ReadOnlyInline
-
-MAX_OCR_BYTES = 10 * 1024 * 1024
 
 
 class OcrUploadForm(forms.ModelForm):
@@ -31,8 +30,10 @@ class OcrUploadForm(forms.ModelForm):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_OCR_BYTES:
-            raise forms.ValidationError("Filen er for stor (høyst 10 MB).")
+        try:  # size and content (text) checked before it is read: trekkportal.uploads.OCR
+            uploads.identify(upload, uploads.OCR)
+        except uploads.Refused as refused:
+            raise forms.ValidationError(str(refused)) from None
         # Reading is the validation: a file refused for any reason, even by a concurrent
         # upload of the same file, is a form error. It runs in the admin's transaction, so
         # should anything after it fail, the import is undone with the rest.

@@ -6,7 +6,7 @@ ignored. Rows for persons not on the basis are `n-0-...`, `n-1-...`.
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
 from stdnum.no import fodselsnummer
@@ -28,8 +28,12 @@ class AmountError(ValueError):
 
 
 def parse_amount(text):
-    """`1 234,50`, `1234.50`, `kr 85` or empty (0) as a Decimal; else AmountError (Norwegian)."""
-    if isinstance(text, int | float | Decimal) and not isinstance(text, bool):
+    """`1 234,50`, `1234.50`, `kr 85` or empty (0) as a Decimal; else AmountError (Norwegian).
+
+    A number from a spreadsheet cell (a float) is what Excel shows: see `_displayed`."""
+    if isinstance(text, float):
+        text = _displayed(text)
+    if isinstance(text, int | Decimal) and not isinstance(text, bool):
         text = str(text)
     cleaned = (text or "").strip().lower().removeprefix("kr").removesuffix("kr").strip()
     cleaned = cleaned.replace("\u00a0", "").replace(" ", "").replace(",", ".")
@@ -48,6 +52,18 @@ def parse_amount(text):
     if amount != amount.quantize(Decimal("0.01")):
         raise AmountError("Beløpet kan ha høyst to desimaler (øre).")
     return amount.quantize(Decimal("0.01"))
+
+
+def _displayed(number):
+    """Excel stores 152,40 as the float 152.39999999999998 and shows it rounded: that is the
+    amount meant. Within a millionth of whole øre, it is rounded half up (to the nearest øre,
+    as money is, never half to even); further off (152.345) it is left as it is, and refused
+    as more than two decimals."""
+    exact = Decimal(repr(number))
+    if not exact.is_finite():
+        return repr(number)
+    in_ore = exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return str(in_ore) if abs(exact - in_ore) <= Decimal("0.000001") else str(exact)
 
 
 @dataclass

@@ -1,8 +1,10 @@
 """Reading an uploaded deduction list: CSV or XLSX, checked before anything is kept.
 
 The file is refused as a whole (an `UploadError` naming the problem) when it is too large, of
-another type than it claims or than CSV/XLSX, a macro workbook, a broken or oversized zip, or
-lacks the needed columns. Otherwise every row is parsed and each problem is named by row and
+another type than it claims or than CSV/XLSX, a macro workbook, a broken or oversized zip
+(`trekkportal.uploads.identify`, limits `DEDUCTION_LIST`), a workbook that takes too long or
+too much memory to read (parsed in a child process, `read_xlsx_rows`), or lacks the needed
+columns. Otherwise every row is parsed and each problem is named by row and
 column; the list is only replaced when no row has a problem.
 
 Columns are found by their header (case, spaces, punctuation and æøå do not matter); the
@@ -14,20 +16,46 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from stdnum.no import fodselsnummer
 
 from deductions.lists.forms import AmountError, parse_amount
 from deductions.models import Reason
+from deductions.money import ZERO
 from trekkportal import uploads
 from trekkportal.uploads import FORMULA_STARTS
 
-MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 HEADER_SEARCH_ROWS = 5
 NOT_A_LIST = "Filen er verken CSV eller XLSX. Bruk malen for måneden."
 MACROS = "Regneark med makroer (.xlsm) tas ikke imot. Lagre som .xlsx eller CSV."
 BROKEN = "Regnearket er ødelagt og kan ikke åpnes."
+# Why a file was refused before it was read (`trekkportal.uploads.Refused`), in the list's words;
+# the rest in the shared wording.
+REFUSED = {
+    uploads.Refused.MACROS: MACROS,
+    uploads.Refused.NOT_ACCEPTED: NOT_A_LIST,
+    uploads.Refused.NOT_WORKBOOK: NOT_A_LIST,
+    uploads.Refused.BINARY: "Filen er verken CSV eller XLSX (den inneholder binære data).",
+    uploads.Refused.ENCODING: "Filen har ukjent tegnkoding. Lagre den som CSV (UTF-8).",
+    uploads.Refused.PARTS: "Regnearket har for mange deler til å være en trekkliste.",
+    uploads.Refused.UNPACKED: (
+        f"Regnearket er for stort når det pakkes ut (høyst "
+        f"{uploads.DEDUCTION_LIST_XLSX.max_unpacked // uploads.MB} MB)."
+    ),
+}
+UNREADABLE = {
+    uploads.Unreadable.SLOW: (
+        "Filen tok for lang tid å lese. Lagre regnearket som CSV, eller fjern tomme rader, "
+        "ekstra ark og formatering, og prøv igjen."
+    ),
+    uploads.Unreadable.MEMORY: (
+        "Filen er for stor å lese. Lagre regnearket som CSV, eller fjern ekstra ark og "
+        "formatering, og prøv igjen."
+    ),
+    uploads.Unreadable.BROKEN: BROKEN,
+}
 
 # column key: (label on the page, accepted header names after normalising, required)
 COLUMNS = {
@@ -82,6 +110,14 @@ class UploadRow:
     comment: str = ""
     problems: list = field(default_factory=list)  # (column label, message)
 
+    @property
+    def line_total(self):
+        """As the list's line will count it (`total` is the file's own «Sum» column): nothing
+        for a member not deducted."""
+        if self.reason:
+            return ZERO
+        return sum((amount or ZERO for amount in (self.dues, self.home, self.travel)), ZERO)
+
 
 @dataclass
 class UploadResult:
@@ -98,6 +134,35 @@ class UploadResult:
     def is_valid(self):
         return bool(self.rows) and not self.problems
 
+    @property
+    def total(self):
+        return sum((row.line_total for row in self.rows), ZERO)
+
+
+# An upload that would become a supplementary list, but holds at least this share of the
+# delivered main list's people, or a total this close to its total, is that list again.
+REPEAT_SHARE = Decimal("0.5")
+REPEAT_TOTAL = Decimal("0.1")
+
+
+def repeated_main_list(basis, result):
+    """The month's delivered main list when `result` looks like that whole list again, else None.
+
+    Once the main list is delivered, an upload becomes a supplementary list. A full list
+    uploaded again became one of 1,725 lines that doubled the month's total and showed "Ingen
+    avvik" (issue 11): whoever uploads it is asked what was meant before anything is saved.
+    """
+    main = basis.lists.main().delivered().first()
+    if main is None:
+        return None
+    main_ids = set(main.lines.values_list("national_id", flat=True))
+    uploaded_ids = {row.national_id for row in result.rows}
+    if main_ids and len(main_ids & uploaded_ids) >= REPEAT_SHARE * len(main_ids):
+        return main
+    if main.total and abs(result.total - main.total) <= REPEAT_TOTAL * main.total:
+        return main
+    return None
+
 
 def normalise(header):
     text = str(header or "").strip().lower()
@@ -108,72 +173,38 @@ def normalise(header):
 
 def read_upload(upload):
     """The rows of an uploaded file (Django's UploadedFile), or UploadError."""
-    if upload.size is None or upload.size > MAX_BYTES:
-        raise UploadError("Filen er for stor (høyst 5 MB).")
-    if upload.size == 0:
-        raise UploadError("Filen er tom.")
-    name = (upload.name or "").lower()
-    if name.endswith(uploads.MACRO_EXTENSIONS):
-        raise UploadError(MACROS)
-    data = upload.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise UploadError("Filen er for stor (høyst 5 MB).")
-    kind = uploads.sniff(data[: uploads.SNIFF_BYTES])
-    if kind == uploads.ZIP:
-        table = _xlsx_rows(data)
-    elif kind is not None:
-        raise UploadError(NOT_A_LIST)
+    try:
+        found = uploads.identify(upload, uploads.DEDUCTION_LIST)
+    except uploads.Refused as refused:
+        raise UploadError(REFUSED.get(refused.reason, refused.message)) from None
+    if found.content_type == uploads.XLSX:
+        table = _xlsx_rows(upload.read())
     else:
-        table = _csv_rows(data)
+        table = _csv_rows(found.text)
     return parse_table(table)
 
 
-def _csv_rows(data):
-    try:
-        text = uploads.decode_text(data)
-    except uploads.NotText as error:
-        raise UploadError(
-            "Filen er verken CSV eller XLSX (den inneholder binære data)."
-            if error.binary
-            else "Filen har ukjent tegnkoding. Lagre den som CSV (UTF-8)."
-        ) from None
-    lines = text.splitlines()
-    if not lines:
+def _csv_rows(text):
+    if not text:
         raise UploadError("Filen er tom.")
-    delimiter = uploads.csv_separator("\n".join(lines[:HEADER_SEARCH_ROWS]))
+    delimiter = uploads.csv_separator("\n".join(text[:65536].splitlines()[:HEADER_SEARCH_ROWS]))
     try:
-        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        return uploads.table_rows(
+            csv.reader(io.StringIO(text), delimiter=delimiter),
+            max_rows=MAX_ROWS + HEADER_SEARCH_ROWS,
+            header_rows=HEADER_SEARCH_ROWS,
+        )
     except csv.Error:
         raise UploadError("Filen kan ikke leses som CSV.") from None
 
 
 def _xlsx_rows(data):
     try:
-        archive = uploads.check_xlsx(io.BytesIO(data), uploads.DEDUCTION_LIST_XLSX)
-    except uploads.BrokenArchive:
-        raise UploadError(BROKEN) from None
-    except uploads.XlsxTooLarge as error:
-        if error.parts:
-            raise UploadError("Regnearket har for mange deler til å være en trekkliste.") from None
-        raise UploadError("Regnearket er for stort når det pakkes ut (høyst 50 MB).") from None
-    if not archive.is_workbook:
-        raise UploadError(NOT_A_LIST)
-    if archive.has_macros:
-        raise UploadError(MACROS)
-    import openpyxl  # with defusedxml installed, openpyxl parses the XML with it
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        sheet = workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(["" if cell is None else cell for cell in row])
-            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                break
-        workbook.close()
-    except Exception:  # openpyxl raises many kinds on broken files; all mean the same here
-        raise UploadError(BROKEN) from None
-    return rows
+        return uploads.read_xlsx_rows(
+            data, max_rows=MAX_ROWS + HEADER_SEARCH_ROWS, header_rows=HEADER_SEARCH_ROWS
+        )
+    except uploads.Unreadable as error:
+        raise UploadError(UNREADABLE[error.reason]) from None
 
 
 def parse_table(table):

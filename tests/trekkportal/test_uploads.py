@@ -1,8 +1,11 @@
 import io
+import time
+import tracemalloc
 import zipfile
 
 import pytest
 
+from tests.trekkportal import workbooks
 from trekkportal import uploads
 from trekkportal.uploads import BrokenArchive, inspect_xlsx
 
@@ -98,3 +101,124 @@ def test_a_nul_byte_means_binary_and_undefined_bytes_an_unknown_encoding():
 )
 def test_the_separator_is_the_one_used_more_semicolon_on_a_tie(sample, expected):
     assert uploads.csv_separator(sample) == expected
+
+
+# --- Kinds and identify --------------------------------------------------------------------
+
+
+def uploaded(name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
+@pytest.mark.parametrize(
+    ("kind", "content", "reason"),
+    [
+        (uploads.DEDUCTION_LIST, b"%PDF-1.7", uploads.Refused.NOT_ACCEPTED),
+        (uploads.MEMBER_IMPORT, b"PK\x03\x04", uploads.Refused.NOT_ACCEPTED),
+        (uploads.OCR, b"NY00\x0c0010", uploads.Refused.BINARY),
+        (uploads.ATTACHMENT, b"", uploads.Refused.EMPTY),
+        (uploads.ATTACHMENT, b"PK\x03\x04 no zip", uploads.Refused.BROKEN),
+    ],
+)
+def test_each_kind_refuses_what_it_does_not_take_with_a_reason(kind, content, reason):
+    with pytest.raises(uploads.Refused) as refused:
+        uploads.identify(uploaded("fil", content), kind)
+    assert refused.value.reason == reason
+    assert str(refused.value)  # a Norwegian default a caller may use as it is
+
+
+def test_the_size_is_checked_before_anything_is_read(monkeypatch):
+    monkeypatch.setattr(uploads, "sniff", lambda head: pytest.fail("the file was read"))
+    too_large = uploaded("ocr.txt", b"0" * (uploads.OCR.max_bytes + 1))
+    with pytest.raises(uploads.Refused) as refused:
+        uploads.identify(too_large, uploads.OCR)
+    assert str(refused.value) == "Filen er for stor (høyst 10 MB)."
+
+
+def test_text_is_decoded_once_and_handed_back():
+    found = uploads.identify(
+        uploaded("l.csv", "navn;beløp\n".encode("cp1252")), uploads.MEMBER_IMPORT
+    )
+    assert (found.content_type, found.text) == (uploads.CSV, "navn;beløp\n")
+
+
+def test_a_damaged_part_is_found_by_its_checksum_without_parsing():
+    data = bytearray(archive({"xl/workbook.xml": b"<workbook>" + b"x" * 5000}).getvalue())
+    data[60:64] = b"\xff\xff\xff\xff"  # inside the compressed workbook part
+    with pytest.raises(BrokenArchive):
+        uploads.verify_archive(io.BytesIO(bytes(data)))
+
+
+# --- Reading rows ----------------------------------------------------------------------------
+
+HEADER = ["Fødselsnummer", "Navn", "Kontingent"]
+ROWS = [HEADER, ["01010112345", "Åse Ås", 152.39999999999998], ["02020212345", "Per", 100]]
+
+
+def rows_and_peak(data):
+    """The rows `sheet_rows` reads, and the most memory it held at once while reading them."""
+    tracemalloc.start()
+    try:
+        rows = uploads.sheet_rows(data, max_rows=10_005)
+        return rows, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_sheet_that_declares_the_whole_grid_is_read_row_by_row_in_little_memory():
+    """Issue 12: a 1.6 KB file declaring A1:XFD1048576 made openpyxl pad every row to 16,384
+    cells and read a million rows: 1.35 GB. Only the rows that are there are read now."""
+    data = workbooks.workbook(ROWS, dimension="A1:XFD1048576")
+    assert len(data) < 3000
+    rows, peak = rows_and_peak(data)
+    assert rows == ROWS
+    assert peak < 50 * 1024 * 1024
+
+
+def test_reading_ends_after_a_run_of_empty_rows_and_keeps_only_the_header_columns():
+    more = [["03030312345", "Tre", 1], ["04040412345", "Fire", 2]]
+    wide = ["05050512345", "Bred", 1, "", "", "", "", "", "", "ekstra"]
+    data = workbooks.workbook(
+        [*ROWS, *more, wide], empty_rows=200_000, after=[["06060612345", "Etter", 3]]
+    )
+    rows, peak = rows_and_peak(data)
+    assert rows == [*ROWS, *more, ["05050512345", "Bred", 1]]
+    assert peak < 50 * 1024 * 1024
+
+
+def test_rows_past_the_limit_are_not_read():
+    rows = uploads.table_rows(([str(number)] for number in range(1_000_000)), max_rows=10)
+    assert len(rows) == 11  # one more, so the caller can tell there were too many
+
+
+def test_the_child_process_reads_the_same_rows(settings):
+    data = workbooks.workbook(ROWS)
+    assert uploads.read_xlsx_rows(data, max_rows=10_005) == ROWS
+
+
+def test_a_workbook_that_takes_too_long_is_given_up(settings, monkeypatch):
+    settings.UPLOAD_PARSE_SECONDS = 1
+    monkeypatch.setattr(uploads, "_CHILD", "import time; time.sleep(30)")
+    started = time.monotonic()
+    with pytest.raises(uploads.Unreadable) as error:
+        uploads.read_xlsx_rows(workbooks.workbook(ROWS), max_rows=10)
+    assert error.value.reason == uploads.Unreadable.SLOW
+    assert time.monotonic() - started < 10
+
+
+def test_a_workbook_that_needs_too_much_memory_is_given_up(settings):
+    """300,000 shared strings are about 80 MB in the parser: over a 64 MB limit."""
+    settings.UPLOAD_PARSE_SECONDS = 120
+    settings.UPLOAD_PARSE_MAX_MEMORY = 64 * 1024 * 1024
+    data = workbooks.workbook(ROWS, shared_strings=300_000)
+    with pytest.raises(uploads.Unreadable) as error:
+        uploads.read_xlsx_rows(data, max_rows=10)
+    assert error.value.reason == uploads.Unreadable.MEMORY
+
+
+def test_a_broken_workbook_is_unreadable_as_broken():
+    with pytest.raises(uploads.Unreadable) as error:
+        uploads.read_xlsx_rows(archive({"xl/workbook.xml": "<x/>"}).getvalue(), max_rows=10)
+    assert error.value.reason == uploads.Unreadable.BROKEN

@@ -1,5 +1,6 @@
 """Staff read the bank's OCR file in admin; payments are matched by KID, never counted twice."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -18,6 +19,7 @@ from tests.deductions.cycle.ocr_files import (
     sample,
     with_avtalegiro_agreements,
 )
+from trekkportal import uploads
 
 MARCH = Period(2021, 3)
 KID = "9019400176121038"
@@ -162,8 +164,17 @@ def test_avtalegiro_agreements_in_an_ocr_file_are_named_and_not_read(staff_admin
     assert Payment.objects.get().employer == employer
 
 
+@pytest.mark.parametrize(
+    "content", [b"%PDF-1.7\n%binary", b"PK\x03\x04zip", b"NY000010\x00\x01\x02"]
+)
+def test_a_file_that_is_not_text_is_refused_before_it_is_parsed(staff_admin, content):
+    response = upload(staff_admin, content)
+    assert "Filen er ikke en OCR-fil fra banken (tekst)" in response.text
+    assert OcrImport.objects.count() == 0
+
+
 def test_an_oversized_file_is_refused_before_it_is_read(staff_admin, monkeypatch):
-    monkeypatch.setattr("deductions.cycle.admin.MAX_OCR_BYTES", 10)
+    monkeypatch.setattr(uploads, "OCR", replace(uploads.OCR, default_max_bytes=10))
     response = upload(staff_admin, b"x" * 11)
     assert "Filen er for stor" in response.text
 

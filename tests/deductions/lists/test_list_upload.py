@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,8 @@ from openpyxl import Workbook, load_workbook
 from accounts.models import AuditEvent
 from deductions.models import BasisLine, DeductionList, Reason
 from deductions.national_ids import synthetic_national_id
+from tests.trekkportal import workbooks
+from trekkportal import uploads
 
 UPLOAD = reverse("deductions:list_upload", args=["2021-02"])
 
@@ -97,6 +100,88 @@ def test_an_xlsx_is_read_after_a_title_row(owner_client, february):
     assert lines["Ny Nina"].total == Decimal("205.00")
 
 
+def xlsx_of(rows):
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_excel_amount_is_read_as_excel_shows_it(owner_client, february):
+    """Excel stores 152,40 as 152.39999999999998; it was refused as more than two decimals."""
+    people = ids(february)
+    content = xlsx_of(
+        [
+            ["Fødselsnummer", "Navn", "Kontingent", "Innbo"],
+            [people["Hauge Linda"], "Hauge Linda", 152.39999999999998, 0.1 + 0.2],
+            [people["Ny Nina"], "Ny Nina", 100.00000000000001, 85],
+        ]
+    )
+    response = upload(owner_client, content, "liste.xlsx")
+    assert response.status_code == 302
+    _, lines = delivered_lines(february)
+    assert lines["Hauge Linda"].dues == Decimal("152.40")
+    assert lines["Hauge Linda"].home_insurance == Decimal("0.30")
+    assert lines["Ny Nina"].dues == Decimal("100.00")
+
+
+@pytest.mark.parametrize("amount", [152.345, 2.675, 0.005])
+def test_an_excel_amount_with_more_than_two_decimals_is_still_an_error(
+    owner_client, february, amount
+):
+    people = ids(february)
+    content = xlsx_of(
+        [["Fødselsnummer", "Navn", "Kontingent"], [people["Hauge Linda"], "Hauge Linda", amount]]
+    )
+    response = upload(owner_client, content, "liste.xlsx")
+    assert response.status_code == 400
+    assert (2, "Kontingent", "Beløpet kan ha høyst to desimaler (øre).") in response.context[
+        "result"
+    ].problems
+    assert not DeductionList.objects.exists()
+
+
+def test_a_sheet_declaring_the_whole_grid_is_read_as_the_rows_it_has(owner_client, february):
+    """Issue 12: `A1:XFD1048576` in a 1.6 KB file cost a worker 1.35 GB."""
+    people = ids(february)
+    content = workbooks.workbook(
+        [
+            ["Fødselsnummer", "Navn", "Kontingent"],
+            [people["Hauge Linda"], "Hauge Linda", "310,50"],
+            [people["Ny Nina"], "Ny Nina", 120],
+        ],
+        dimension="A1:XFD1048576",
+    )
+    assert len(content) < 3000
+    response = upload(owner_client, content, "liste.xlsx")
+    assert response.status_code == 302
+    _, lines = delivered_lines(february)
+    assert sorted(lines) == ["Hauge Linda", "Ny Nina"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("UPLOAD_PARSE_SECONDS", 1, "Filen tok for lang tid å lese."),
+        ("UPLOAD_PARSE_MAX_MEMORY", 64 * 1024 * 1024, "Filen er for stor å lese."),
+    ],
+)
+def test_a_workbook_over_the_time_or_memory_limit_is_a_form_error(
+    owner_client, february, settings, monkeypatch, setting, value, message
+):
+    settings.UPLOAD_PARSE_SECONDS = 120
+    setattr(settings, setting, value)
+    if setting == "UPLOAD_PARSE_SECONDS":
+        monkeypatch.setattr(uploads, "_CHILD", "import time; time.sleep(30)")
+    content = workbooks.workbook([["Fødselsnummer", "Navn"]], shared_strings=300_000)
+    response = upload(owner_client, content, "liste.xlsx")
+    assert response.status_code == 400
+    assert message in response.text
+    assert not DeductionList.objects.exists()
+
+
 def test_every_problem_is_named_by_row_and_column_and_nothing_is_kept(owner_client, february):
     people = ids(february)
     text = "\n".join(
@@ -125,13 +210,18 @@ def test_every_problem_is_named_by_row_and_column_and_nothing_is_kept(owner_clie
     assert not DeductionList.objects.exists()
 
 
-def test_a_file_that_is_too_large_is_refused_before_reading(owner_client, february, monkeypatch):
-    from deductions.lists import upload as list_upload
+def small_limit(monkeypatch, max_bytes):
+    monkeypatch.setattr(
+        uploads, "DEDUCTION_LIST", replace(uploads.DEDUCTION_LIST, default_max_bytes=max_bytes)
+    )
 
-    monkeypatch.setattr(list_upload, "MAX_BYTES", 100)
+
+def test_a_file_that_is_too_large_is_refused_before_reading(owner_client, february, monkeypatch):
+    small_limit(monkeypatch, 100)
+    monkeypatch.setattr(uploads, "sniff", lambda head: pytest.fail("the file was read"))
     response = upload(owner_client, b"x" * 101)
     assert response.status_code == 400
-    assert "Filen er for stor (høyst 5 MB)." in response.text
+    assert "Filen er for stor (høyst" in response.text
 
 
 @pytest.mark.parametrize(
@@ -250,6 +340,78 @@ def test_uploading_after_delivery_makes_a_supplementary_list(owner_client, febru
     assert main.is_delivered and main.lines.count() == 3
 
 
+def deliver_main_list(client, february):
+    upload(client, csv_bytes(february))
+    main = DeductionList.objects.get()
+    client.post(reverse("deductions:list_confirm", args=[main.public_id]))
+    main.refresh_from_db()
+    assert main.is_delivered
+    return main
+
+
+def pending_files():
+    from django.core.files.storage import default_storage
+
+    if not default_storage.exists("trekklister/venter"):
+        return []
+    return default_storage.listdir("trekklister/venter")[1]
+
+
+def test_the_full_list_uploaded_again_after_delivery_is_not_saved_without_asking(
+    owner_client, february
+):
+    """Issue 11: it became a supplementary list that doubled the month and said "Ingen avvik"."""
+    deliver_main_list(owner_client, february)
+    response = upload(owner_client, csv_bytes(february))
+    assert response.status_code == 409
+    assert "Dette ser ut som hele trekklisten for 02/2021, som allerede er levert" in response.text
+    assert "Da kan forbundet åpne den igjen" in response.text  # and the file can replace it
+    assert "3 av personene står også på den leverte listen" in response.text
+    assert DeductionList.objects.count() == 1
+    assert len(pending_files()) == 1
+
+    response = owner_client.post(UPLOAD, {"gjentatt": "avbryt"})
+    assert response.status_code == 302
+    assert DeductionList.objects.count() == 1
+    assert pending_files() == []
+
+
+def test_the_full_list_is_uploaded_as_a_supplementary_list_when_the_user_confirms(
+    owner_client, february
+):
+    main = deliver_main_list(owner_client, february)
+    upload(owner_client, csv_bytes(february), "hele-listen.csv")
+    response = owner_client.post(UPLOAD, {"gjentatt": "tillegg"})
+    supplementary = DeductionList.objects.get(kind=DeductionList.Kind.SUPPLEMENTARY)
+    assert response.status_code == 302
+    assert response.url == reverse("deductions:list_confirm", args=[supplementary.public_id])
+    assert supplementary.lines.count() == 3
+    assert supplementary.total == main.total
+    assert supplementary.original_filename == "hele-listen.csv"
+    with supplementary.original_file.open("rb") as stored:
+        assert stored.read() == csv_bytes(february)
+    assert pending_files() == []
+    assert not supplementary.is_delivered  # still to be confirmed and delivered as any list
+
+
+def test_a_list_with_a_total_close_to_the_delivered_one_is_asked_about(owner_client, february):
+    main = deliver_main_list(owner_client, february)
+    others = "\n".join(
+        f"{synthetic_national_id(900 + number)};Annen {number};{main.total / 3:.2f}"
+        for number in range(3)
+    )
+    response = upload(owner_client, f"Fødselsnummer;Navn;Kontingent\n{others}".encode())
+    assert response.status_code == 409
+    assert "0 av personene står også på den leverte listen" in response.text
+
+
+def test_an_answer_without_a_pending_upload_asks_for_the_file_again(owner_client, february):
+    deliver_main_list(owner_client, february)
+    response = owner_client.post(UPLOAD, {"gjentatt": "tillegg"}, follow=True)
+    assert "Spørsmålet er utløpt. Last opp filen på nytt." in response.text
+    assert DeductionList.objects.count() == 1
+
+
 def test_the_type_is_decided_by_content_not_by_name(owner_client, february):
     response = upload(owner_client, csv_bytes(february), "liste.xlsx")
     assert response.status_code == 302  # a CSV called .xlsx is read as the CSV it is
@@ -284,10 +446,10 @@ def test_a_body_larger_than_the_limit_is_refused_before_it_is_read(
 ):
     from deductions.lists import views as list_views
 
-    monkeypatch.setattr(list_views, "MAX_BYTES", 1000)
+    small_limit(monkeypatch, 1000)
     response = upload(owner_client, b"x" * (list_views.UPLOAD_ENVELOPE + 2000))
     assert response.status_code == 413
-    assert "Filen er for stor (høyst 5 MB)." in response.text
+    assert "Filen er for stor (høyst" in response.text
     assert not DeductionList.objects.exists()
 
 
