@@ -24,6 +24,7 @@ from tests.messaging.conftest import send_from_contact
 
 Kind = OutboxMessage.Kind
 Status = OutboxMessage.Status
+Failure = OutboxMessage.Failure
 
 
 def add_rows(count=10, channel=OutboxMessage.Channel.EMAIL):
@@ -132,18 +133,18 @@ def test_a_run_with_nothing_to_send_opens_no_connection(db, smtp_server):
     assert smtp_server.connections == 0
 
 
-def test_a_refused_recipient_is_recorded_and_only_it_is_retried(db, smtp_server):
+def test_a_deferred_recipient_is_recorded_and_only_it_is_retried(db, smtp_server):
     add_rows()
-    smtp_server.refuse = {"k3@example.com"}
+    smtp_server.defer = {"k3@example.com"}
 
     result = run()
 
     assert (result.sent, result.failed) == (9, 1)
     row = OutboxMessage.objects.get(address="k3@example.com")
-    assert (row.status, row.attempts) == (Status.FAILED, 1)
-    assert "550" in row.last_error
+    assert (row.status, row.attempts, row.failure) == (Status.FAILED, 1, Failure.TEMPORARY)
+    assert "450" in row.last_error
 
-    smtp_server.refuse = set()
+    smtp_server.defer = set()
     assert run().sent == 1
     assert addresses(smtp_server) == all_addresses()
     row.refresh_from_db()
@@ -224,7 +225,7 @@ def test_a_run_without_a_mail_server_records_every_failure(db, smtp_server, sett
 def test_a_row_is_tried_at_most_the_attempt_limit_then_waits_for_staff(db, smtp_server, settings):
     settings.OUTBOX_MAX_ATTEMPTS = 3
     add_rows(1)
-    smtp_server.refuse = {"k0@example.com"}
+    smtp_server.defer = {"k0@example.com"}
 
     for _ in range(5):
         run()
@@ -233,7 +234,7 @@ def test_a_row_is_tried_at_most_the_attempt_limit_then_waits_for_staff(db, smtp_
     assert (row.status, row.attempts) == (Status.FAILED, 3)
     assert list(OutboxMessage.objects.given_up()) == [row]
     assert list(OutboxMessage.objects.unsent()) == [row]
-    smtp_server.refuse = set()
+    smtp_server.defer = set()
     assert run().sent == 0
 
 

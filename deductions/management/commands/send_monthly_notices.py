@@ -6,13 +6,15 @@ from deductions.basis.services import NoRatesError
 from deductions.cycle.mailings import default_notice_period, notices_send
 from deductions.management.commands._cycle import Progress, parse_period, report
 from employers.models import Employer
+from messaging.outbox import command_run
 
 
 class Command(BaseCommand):
     help = (
         "Publishes next month's basis (if needed) and mails every payroll contact of every "
         "active employer the monthly notice, once per employer, month and contact. Safe to run "
-        "again or on two hosts at once; exits non-zero while mail is left unsent."
+        "again or on two hosts at once; exits non-zero while mail is left unsent that no other "
+        "run holds. SIGTERM or Ctrl-C: the mail in flight is finished, the rest given back."
     )
 
     def add_arguments(self, parser):
@@ -31,12 +33,14 @@ class Command(BaseCommand):
             employer = found
         progress = Progress(self.stdout)
         started = time.monotonic()
-        try:
-            result = notices_send(
-                period=period, employer=employer, dry_run=dry_run, progress=progress
-            )
-        except NoRatesError as error:
-            raise CommandError(str(error)) from None
-        finally:
-            progress.finish()
-        report(self, "Varsel om trekkgrunnlag", result, time.monotonic() - started, dry_run)
+        with command_run() as stop:
+            try:
+                result = notices_send(
+                    period=period, employer=employer, dry_run=dry_run, progress=progress, stop=stop
+                )
+            except NoRatesError as error:
+                raise CommandError(str(error)) from None
+            finally:
+                progress.finish()
+            seconds = time.monotonic() - started
+            report(self, "Varsel om trekkgrunnlag", result, seconds, dry_run, stop)
