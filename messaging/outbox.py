@@ -108,11 +108,12 @@ def send_pending(*, kinds=None, rows=None, pks=None, progress=None, total=None, 
                     batch.send(mail, result, progress, total, stop)
                 finally:
                     # Stopped or interrupted: give back what this batch did not get to.
-                    batch.give_back()
+                    batch.give_back(result)
                     batch = None
         result.left, result.held_elsewhere = queryset.open_counts()
     except CONNECTION_ERRORS as error:
-        raise DatabaseLost(error, result, given_back=_give_back_afresh(batch)) from None
+        given_back = _give_back_afresh(batch, result)
+        raise DatabaseLost(error, result, given_back=given_back) from None
     result.stopped_by = stop.signal if stop else None
     return result
 
@@ -129,6 +130,7 @@ class _Batch:
         self.rows = rows
         self.held = {row.pk for row in rows}  # claimed just now: certainly held
         self.renewed = time.monotonic()
+        self.unmarked = []  # the server took this mail; the mark did not get through (yet)
 
     def send(self, mail, result, progress, total, stop):
         with connection.cursor() as cursor:
@@ -171,9 +173,11 @@ class _Batch:
         if failure is None:
             # Marked sent, and the next mail's rows checked and their lease renewed.
             after = [r.pk for r in upcoming[0] if r.pk in self.held] if upcoming else []
+            self.unmarked = [r.pk for r in rows]
             _, still = OutboxMessage.objects.mark_sent(
-                self.token, [r.pk for r in rows], check=after, cursor=cursor
+                self.token, self.unmarked, check=after, cursor=cursor
             )
+            self.unmarked = []
             self.held.difference_update(set(after) - still)
             result.sent += len(rows)
             return
@@ -182,13 +186,21 @@ class _Batch:
         result.failed += len(rows)
         logger.warning("%s to %s failed: %s", row.kind, row.address, failure)
 
-    def give_back(self):
+    def give_back(self, result=None):
+        """What this batch did not get to is free again; a mail the server took but whose
+        mark was lost with the database connection is marked sent first (and counted in
+        `result`), so that no run sends it again."""
+        if self.unmarked:
+            marked, _ = OutboxMessage.objects.mark_sent(self.token, self.unmarked)
+            if result is not None:
+                result.sent += marked
+            self.unmarked = []
         if self.held:
             OutboxMessage.objects.filter(pk__in=self.held, claim_token=self.token).give_back()
             self.held = set()
 
 
-def _give_back_afresh(batch):
+def _give_back_afresh(batch, result=None):
     """The claims of `batch` given back over a new connection (the old one is gone); False
     when the database cannot be reached either (the claims then lapse after the stale-claim
     window)."""
@@ -197,7 +209,7 @@ def _give_back_afresh(batch):
     if batch is None:
         return True
     try:
-        batch.give_back()
+        batch.give_back(result)
     except CONNECTION_ERRORS:
         return False
     return True
