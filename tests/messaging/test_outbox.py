@@ -3,13 +3,19 @@ claims, the attempt limit and two runs at once, against a real SMTP server on 12
 
 These hold for every kind of mail and SMS; the kinds' own tests check only what they say."""
 
+import os
+import signal
 import smtplib
 import socket
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -534,3 +540,105 @@ def test_a_killed_database_backend_mid_run_gives_the_claims_back_on_a_new_connec
     assert OutboxMessage.objects.filter(status=Status.SENT).count() == 4
     assert run().sent == 6
     assert addresses(smtp_server) == all_addresses()
+
+
+# --- SIGTERM and SIGINT: the mail in flight is finished, the rest given back ---------------
+
+
+class SharedDatabase:
+    """The test database as a child process can open it: PostgreSQL's as it is, SQLite's
+    (in memory) copied to a file before the child runs and copied back after."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sqlite = connection.vendor == "sqlite"
+
+    @property
+    def url(self):
+        if self.sqlite:
+            return f"sqlite:///{self.path}"
+        db = connection.settings_dict
+        return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+    def hand_over(self):
+        if self.sqlite:
+            connection.ensure_connection()
+            with sqlite3.connect(self.path) as target:
+                connection.connection.backup(target)
+
+    def take_back(self):
+        if self.sqlite:
+            with sqlite3.connect(self.path) as source:
+                source.backup(connection.connection)
+
+
+def run_command_in_a_child(database, command, smtp_port):
+    environment = os.environ | {
+        "DATABASE_URL": database.url,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "EMAIL_TIMEOUT": "5",
+    }
+    database.hand_over()
+    return subprocess.Popen(
+        [sys.executable, "manage.py", command],
+        cwd=Path(__file__).resolve().parents[2],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for(condition, seconds=60):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sigterm_finishes_the_mail_in_flight_gives_the_rest_back_and_says_so(
+    smtp_server, tmp_path, settings
+):
+    smtp_server.delay = 0.4
+    add_rows()
+    database = SharedDatabase(tmp_path / "shared.sqlite3")
+    child = run_command_in_a_child(database, "send_message_notices", settings.EMAIL_PORT)
+    wait_for(lambda: len(smtp_server.messages) >= 2)
+
+    child.send_signal(signal.SIGTERM)
+    _, err = child.communicate(timeout=60)
+
+    assert child.returncode == 128 + signal.SIGTERM
+    [line] = err.strip().splitlines()
+    assert line.startswith("CommandError: Avbrutt av SIGTERM: Varsler sendt: ")
+    assert line.endswith("Det som ikke ble sendt er gitt tilbake og sendes ved neste kjøring.")
+    database.take_back()
+    sent = OutboxMessage.objects.filter(status=Status.SENT).count()
+    assert sent == len(smtp_server.messages) < 10  # the mail in flight, too, was marked
+    assert not OutboxMessage.objects.filter(claim_token__isnull=False).exists()
+
+    assert run().sent == 10 - sent
+    assert addresses(smtp_server) == all_addresses()
+
+
+def test_ctrl_c_is_handled_as_sigterm_is(db, smtp_server):
+    smtp_server.delay = 0.2
+    add_rows()
+
+    def press_ctrl_c():
+        wait_for(lambda: len(smtp_server.messages) >= 2)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=press_ctrl_c, daemon=True).start()
+    with pytest.raises(CommandError) as error:
+        call_command("send_message_notices", stdout=StringIO(), stderr=StringIO())
+
+    assert error.value.returncode == 128 + signal.SIGINT
+    assert str(error.value).startswith("Avbrutt av SIGINT: Varsler sendt: ")
+    sent = OutboxMessage.objects.filter(status=Status.SENT).count()
+    assert sent == len(smtp_server.messages) < 10
+    assert not OutboxMessage.objects.filter(claim_token__isnull=False).exists()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
