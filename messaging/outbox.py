@@ -76,8 +76,6 @@ class SendResult:
     # another live run holds (it sends them; not this run's failure).
     left: int = 0
     held_elsewhere: int = 0
-    # The signal that stopped the run early ("SIGTERM", "SIGINT"), if one did.
-    stopped_by: str | None = None
 
 
 def send_pending(*, kinds=None, rows=None, pks=None, progress=None, total=None, stop=None):
@@ -114,7 +112,6 @@ def send_pending(*, kinds=None, rows=None, pks=None, progress=None, total=None, 
     except CONNECTION_ERRORS as error:
         given_back = _give_back_afresh(batch, result)
         raise DatabaseLost(error, result, given_back=given_back) from None
-    result.stopped_by = stop.signal if stop else None
     return result
 
 

@@ -41,7 +41,6 @@ class SendReport:
     failed: int = 0
     remaining: int = 0
     held_elsewhere: int = 0
-    stopped_by: str | None = None
     would_send: list = field(default_factory=list)
 
     @property
@@ -253,7 +252,6 @@ def _send(kind, period, employers, progress, stop, *, audit_action):
         failed=result.failed,
         remaining=result.left,
         held_elsewhere=result.held_elsewhere,
-        stopped_by=result.stopped_by,
     )
     if report.sent or report.failed:
         AuditEvent.objects.record(
