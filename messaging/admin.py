@@ -124,11 +124,12 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
         "employer",
         "period",
         "status",
+        "failure",
         "attempts",
         "sent_at",
         "last_error",
     ]
-    list_filter = ["kind", "channel", "status"]
+    list_filter = ["kind", "channel", "status", "failure"]
     search_fields = ["address", "employer__name", "employer__number", "recipient__username"]
     list_select_related = ["employer"]
     date_hierarchy = "created_at"
@@ -141,6 +142,7 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
         "period",
         "message",
         "status",
+        "failure",
         "attempts",
         "last_error",
         "created_at",
@@ -156,10 +158,11 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
         current address when they have one (a corrected address is used)."""
         rows = list(queryset.filter(status=OutboxMessage.Status.FAILED).select_related("recipient"))
         for row in rows:
-            address = _current_address(row) or row.address
+            address = row.current_address() or row.address
             OutboxMessage.objects.filter(pk=row.pk, status=OutboxMessage.Status.FAILED).update(
                 status=OutboxMessage.Status.PENDING,
                 attempts=0,
+                failure="",
                 address=address,
                 claimed_at=None,
             )
@@ -199,12 +202,3 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
             self.message_user(
                 request, f"{skipped} var ikke feilet og ble ikke endret.", messages.WARNING
             )
-
-
-def _current_address(row):
-    user = row.recipient
-    if user is None:
-        return ""
-    if row.channel == OutboxMessage.Channel.SMS:
-        return user.mobile.as_e164 if user.mobile else ""
-    return user.email

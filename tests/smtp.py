@@ -1,5 +1,6 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) for the tests of mail that leaves the portal."""
 
+import asyncio
 import email
 import socket
 import threading
@@ -10,12 +11,15 @@ from aiosmtpd.controller import Controller
 
 
 class Recorder:
-    """Keeps what the server accepted; can refuse recipients, or every message after N."""
+    """Keeps what the server accepted; can refuse recipients for good (550) or for now (450),
+    refuse every message after N, or take `delay` seconds over each message (a slow server)."""
 
     def __init__(self):
         self.messages = []
         self.refuse = set()
+        self.defer = set()
         self.accept_only = None
+        self.delay = 0
         self.lock = threading.Lock()
         self.connections = 0
 
@@ -28,10 +32,14 @@ class Recorder:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return "550 5.1.1 Mailbox unavailable"
+        if address in self.defer:
+            return "450 4.2.1 Mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             if self.accept_only is not None and len(self.messages) >= self.accept_only:
                 return "451 4.3.0 Try again later"

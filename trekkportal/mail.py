@@ -109,6 +109,30 @@ class RenderedMail:
         return head + b"\r\n", b"\r\n" + body
 
 
+@dataclass(frozen=True)
+class SendFailure:
+    """Why a copy was not sent. Permanent when the server refused the recipient or the message
+    with a 5xx reply: sent again unchanged it would be refused again. Anything else (a 4xx
+    reply, a timeout, no connection, a refused sender or login, which are the server's
+    configuration and not this mail's) is temporary."""
+
+    text: str
+    permanent: bool = False
+
+    def __str__(self):
+        return self.text
+
+    @classmethod
+    def from_exception(cls, exception):
+        text = f"{type(exception).__name__}: {exception}"
+        if isinstance(exception, smtplib.SMTPRecipientsRefused):
+            codes = [code for code, _ in exception.recipients.values()]
+            return cls(text, permanent=bool(codes) and all(code >= 500 for code in codes))
+        if isinstance(exception, smtplib.SMTPDataError):
+            return cls(text, permanent=exception.smtp_code >= 500)
+        return cls(text)
+
+
 class MailRun:
     """One connection to the mail server (the configured backend) for a run of many messages,
     opened with the first message (a run with nothing to mail connects to nothing) and closed
@@ -130,19 +154,25 @@ class MailRun:
         self.backend.close()
 
     def send(self, mail, address):
-        """None when the server took the copy of `mail` for `address`, else the error (and the
-        connection is closed, to be opened afresh for the next)."""
+        """None when the server took the copy of `mail` for `address`, else a SendFailure (and
+        the connection is closed, to be opened afresh for the next).
+
+        Every wait on the server is bounded by EMAIL_TIMEOUT (Django's backend gives it to
+        smtplib, whose socket then times out on the connect and on each command), so a hung
+        server costs a run at most that much per mail."""
         try:
             if isinstance(self.backend, SmtpBackend):
                 self._send_smtp(mail, address)
                 return None
             if self.backend.send_messages([mail.to(address)]) == 1:
                 return None
-            error = "Meldingen ble ikke sendt (ingen forbindelse til e-posttjeneren)."
+            failure = SendFailure(
+                "Meldingen ble ikke sendt (ingen forbindelse til e-posttjeneren)."
+            )
         except (smtplib.SMTPException, OSError) as exception:
-            error = f"{type(exception).__name__}: {exception}"
+            failure = SendFailure.from_exception(exception)
         self.backend.close()
-        return error
+        return failure
 
     def _send_smtp(self, mail, address):
         if self.backend.connection is None:

@@ -247,10 +247,17 @@ if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and
         "SMS_BACKEND is twilio: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM must be set."
     )
 
-# The outbox (messaging/models/outbox.py): a claim older than this is presumed dead and taken
-# over; a mail or SMS is tried this many times, then waits for staff («Prøv igjen» in admin).
+# The outbox (messaging/models/outbox.py): a run renews its claims every third of this window
+# while it lives; a claim not renewed for this long is presumed dead and taken over. A mail or
+# SMS that failed temporarily is tried this many times, then waits for staff («Prøv igjen»).
 OUTBOX_STALE_CLAIM = timedelta(minutes=env_int("OUTBOX_STALE_CLAIM_MINUTES", 15, minimum=1))
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
+# One mail may wait on the server for about ten EMAIL_TIMEOUTs (connect, greeting, login, each
+# command); its claim must outlast that, or a second run could send it too.
+if OUTBOX_STALE_CLAIM.total_seconds() < 10 * EMAIL_TIMEOUT:
+    raise ImproperlyConfigured(
+        "OUTBOX_STALE_CLAIM_MINUTES must be at least ten times EMAIL_TIMEOUT (in minutes)."
+    )
 
 # --- The union ------------------------------------------------------------
 UNION_NAME = env_str("UNION_NAME", "Norsk Tjenestemannslag")

@@ -40,12 +40,15 @@ class SendReport:
     sent: int = 0
     failed: int = 0
     remaining: int = 0
+    held_elsewhere: int = 0
     would_send: list = field(default_factory=list)
     # The monthly notice's basis_generate result: which missing months it published first.
     generation: object = None
 
     @property
     def ok(self):
+        """Nothing left that this run should have sent: what another live run holds is that
+        run's to send (and to report)."""
         return self.remaining == 0
 
 
@@ -73,10 +76,11 @@ def notice_context(basis):
     }
 
 
-def notices_send(*, period, employer=None, dry_run=False, progress=None, actor=None):
+def notices_send(*, period, employer=None, dry_run=False, progress=None, actor=None, stop=None):
     """Makes sure `period`'s basis is published (and the months missing before it, which get
     no notice here), then mails every contact of every active employer (or of `employer`) the
-    notice, once. Returns a SendReport."""
+    notice, once. Returns a SendReport. A `stop` (messaging.outbox.Stop) ends the sending
+    early."""
     employers = Employer.objects.active()
     if employer is not None:
         employers = employers.filter(pk=employer.pk)
@@ -84,7 +88,7 @@ def notices_send(*, period, employer=None, dry_run=False, progress=None, actor=N
         return _dry_run(NOTICE, period, employers)
     generation = basis_generate(period=period, publish=True, actor=actor)
     add_rows(kind=NOTICE, period=period, employers=employers)
-    report = _send(NOTICE, period, employers, progress, audit_action="notices_sent")
+    report = _send(NOTICE, period, employers, progress, stop, audit_action="notices_sent")
     report.generation = generation
     return report
 
@@ -138,7 +142,7 @@ def employers_to_remind(period):
     )
 
 
-def reminders_send(*, period, dry_run=False, progress=None, today=None):
+def reminders_send(*, period, dry_run=False, progress=None, today=None, stop=None):
     """After the deadline, one reminder per contact of each employer without a delivered list
     for `period`, once per (employer, period). Nothing before the deadline."""
     today = today or timezone.localdate()
@@ -153,7 +157,7 @@ def reminders_send(*, period, dry_run=False, progress=None, today=None):
     OutboxMessage.objects.filter(kind=REMINDER, period=period).unsent().filter(
         claim_token__isnull=True, employer__in=delivery.delivered_employers(period)
     ).update(status=OutboxMessage.Status.SKIPPED)
-    return _send(REMINDER, period, employers, progress, audit_action="reminders_sent")
+    return _send(REMINDER, period, employers, progress, stop, audit_action="reminders_sent")
 
 
 def reminder_context(employer, period):
@@ -201,10 +205,10 @@ def add_rows(*, kind, period, employers):
     sql = f"""
         INSERT INTO {quote(OutboxMessage._meta.db_table)}
             (kind, channel, recipient_id, address, dedupe_key, employer_id, period, context,
-             status, attempts, last_error, created_at)
+             status, attempts, failure, last_error, created_at)
         SELECT %s, %s, r.user_id, u.email,
                CAST(%s AS TEXT) || CAST(r.employer_id AS TEXT) || ':' || CAST(r.user_id AS TEXT),
-               r.employer_id, %s, CAST(%s AS {json_type}), %s, 0, '', %s
+               r.employer_id, %s, CAST(%s AS {json_type}), %s, 0, '', '', %s
         FROM {quote(Role._meta.db_table)} r JOIN {quote(User._meta.db_table)} u ON u.id = r.user_id
         WHERE u.is_active AND u.email <> '' AND r.employer_id IN ({employer_ids})
         ON CONFLICT (dedupe_key) DO NOTHING
@@ -242,12 +246,17 @@ def _dry_run(kind, period, employers):
     return report
 
 
-def _send(kind, period, employers, progress, *, audit_action):
+def _send(kind, period, employers, progress, stop, *, audit_action):
     """Sends the period's unsent rows of `kind` for `employers` through the outbox."""
     rows = OutboxMessage.objects.filter(kind=kind, period=period, employer__in=employers)
-    result = send_pending(rows=rows, progress=progress, total=rows.unsent().count())
+    result = send_pending(rows=rows, progress=progress, total=rows.unsent().count(), stop=stop)
     report = SendReport(
-        kind, period, sent=result.sent, failed=result.failed, remaining=rows.unsent().count()
+        kind,
+        period,
+        sent=result.sent,
+        failed=result.failed,
+        remaining=result.left,
+        held_elsewhere=result.held_elsewhere,
     )
     if report.sent or report.failed:
         AuditEvent.objects.record(
@@ -256,5 +265,6 @@ def _send(kind, period, employers, progress, *, audit_action):
             sent=report.sent,
             failed=report.failed,
             remaining=report.remaining,
+            held_elsewhere=report.held_elsewhere,
         )
     return report

@@ -4,10 +4,15 @@ One design for all of them (the monthly notice, the list reminder, notices about
 staff digest, password links and notices): a row is recorded first, under a unique `dedupe_key`
 where "exactly once" matters; a sender claims rows in batches (`select_for_update(skip_locked=
 True)` and a claim token) and only the claim's holder can mark a row sent or failed. A re-run or
-a second host sends only what nobody has sent or holds. A claim whose holder vanished is taken
-over once it is older than `OUTBOX_STALE_CLAIM`; a row is tried at most `OUTBOX_MAX_ATTEMPTS`
-times, then waits for staff (admin: «Prøv igjen» or «Avvis»). The sending loop is
-`messaging.outbox.send_pending`.
+a second host sends only what nobody has sent or holds.
+
+A claim is a lease: its holder renews `claimed_at` while it sends (`renew`), and checks that a
+row is still its own right before sending it (`mark_sent(..., check=)`); only a claim whose
+holder stopped renewing it for `OUTBOX_STALE_CLAIM` is taken over. A temporary failure (4xx, no
+connection) is tried again by later runs, at most `OUTBOX_MAX_ATTEMPTS` times; a permanent one
+(5xx: the server refused the address or the message) is not, unless the recipient's address
+has changed since; both then wait for staff (admin: «Prøv igjen» or «Avvis»). The sending loop
+is `messaging.outbox.send_pending`.
 """
 
 import uuid
@@ -26,17 +31,22 @@ class OutboxQuerySet(models.QuerySet):
         return self.filter(status__in=OutboxMessage.OPEN)
 
     def given_up(self):
-        return self.filter(
-            status=OutboxMessage.Status.FAILED, attempts__gte=settings.OUTBOX_MAX_ATTEMPTS
+        """Failed rows no run will try again: they wait for staff."""
+        return self.filter(status=OutboxMessage.Status.FAILED).filter(
+            Q(attempts__gte=settings.OUTBOX_MAX_ATTEMPTS)
+            | Q(failure=OutboxMessage.Failure.PERMANENT)
         )
 
     def claimable(self, *, run_started, now=None):
-        """Rows to send: waiting, failed with attempts left, or held by a claim older than the
-        stale-claim window (its holder is presumed dead); none already tried by the run that
-        started at `run_started` (a failure is retried next run, not in a loop)."""
+        """Rows to send: waiting, failed temporarily with attempts left, or held by a claim not
+        renewed within the stale-claim window (its holder is presumed dead); none already tried
+        by the run that started at `run_started` (a failure is retried next run, not in a
+        loop)."""
         now = now or timezone.now()
         waiting = Q(status=OutboxMessage.Status.PENDING) | Q(
-            status=OutboxMessage.Status.FAILED, attempts__lt=settings.OUTBOX_MAX_ATTEMPTS
+            ~Q(failure=OutboxMessage.Failure.PERMANENT),
+            status=OutboxMessage.Status.FAILED,
+            attempts__lt=settings.OUTBOX_MAX_ATTEMPTS,
         )
         stale = Q(
             status=OutboxMessage.Status.SENDING,
@@ -65,7 +75,103 @@ class OutboxQuerySet(models.QuerySet):
                 )
         # By primary key: the claim token has no index (a scan of the whole table per batch).
         rows = OutboxMessage.objects.filter(pk__in=ids, claim_token=token)
-        return token, list(rows.select_related("employer").order_by("kind", "employer_id", "pk"))
+        rows = list(rows.select_related("employer").order_by("kind", "employer_id", "pk"))
+        _to_current_addresses(rows, token)
+        return token, rows
+
+    def open_counts(self):
+        """(left, held elsewhere) among these rows once a run is over: unsent rows nobody
+        holds (failed, or waiting), and unsent rows another live run holds (claimed, or being
+        claimed at this very moment: locked), which that run sends."""
+        with transaction.atomic():
+            free = list(
+                self.unsent()
+                .exclude(status=OutboxMessage.Status.SENDING)
+                .select_for_update(skip_locked=True, of=("self",))
+                .values_list("pk", flat=True)
+            )
+        return len(free), self.unsent().count() - len(free)
+
+    def renew(self, token):
+        """The lease of these rows, where `token` still holds them, starts afresh; returns the
+        primary keys still held."""
+        held = self.filter(claim_token=token)
+        held.update(claimed_at=timezone.now())
+        return set(held.values_list("pk", flat=True))
+
+    def reopen_corrected(self):
+        """Permanently failed rows whose recipient has another address now wait again: the
+        corrected address gets its try (the claim takes it up)."""
+        email = (
+            Q(channel=OutboxMessage.Channel.EMAIL)
+            & ~Q(recipient__email="")
+            & ~Q(recipient__email=F("address"))
+        )
+        mobile = (
+            Q(channel=OutboxMessage.Channel.SMS)
+            & ~Q(recipient__mobile="")
+            & ~Q(recipient__mobile=F("address"))
+        )
+        return (
+            self.filter(
+                status=OutboxMessage.Status.FAILED,
+                failure=OutboxMessage.Failure.PERMANENT,
+                recipient__isnull=False,
+            )
+            .filter(email | mobile)
+            .update(status=OutboxMessage.Status.PENDING, failure="")
+        )
+
+    def mark_sent(self, token, pks, *, check=(), cursor=None):
+        """Marks the rows `pks` sent, where `token` still holds them, and in the same statement
+        renews the lease of the rows `check` (the next mail's); returns how many rows it
+        marked and the set of the rows of `check` still held. One statement, as it runs once
+        for every mail sent (the ORM's UPDATE cost twice the round trip here), on the `cursor`
+        of the caller's batch if given (a cursor of its own made every mark a third dearer)."""
+        if cursor is None:
+            with connection.cursor() as cursor:
+                return self.mark_sent(token, pks, check=check, cursor=cursor)
+        meta = OutboxMessage._meta
+        pks, check = list(pks), list(check)
+
+        def prep(field, value):
+            return meta.get_field(field).get_db_prep_value(value, connection)
+
+        marked = ", ".join(["%s"] * len(pks))
+        every = ", ".join(["%s"] * (len(pks) + len(check)))
+        now = prep("sent_at", timezone.now())
+        sql = f"""
+            UPDATE {connection.ops.quote_name(meta.db_table)} SET
+                status = CASE WHEN id IN ({marked}) THEN %s ELSE status END,
+                sent_at = CASE WHEN id IN ({marked}) THEN %s ELSE sent_at END,
+                attempts = CASE WHEN id IN ({marked}) THEN attempts + 1 ELSE attempts END,
+                last_error = CASE WHEN id IN ({marked}) THEN '' ELSE last_error END,
+                failure = CASE WHEN id IN ({marked}) THEN '' ELSE failure END,
+                claimed_at = CASE WHEN id IN ({marked}) THEN claimed_at ELSE %s END,
+                claim_token = CASE WHEN id IN ({marked}) THEN NULL ELSE claim_token END
+            WHERE id IN ({every}) AND claim_token = %s
+        """  # noqa: S608 (table name from our model, values as parameters)
+        params = [
+            *pks,
+            OutboxMessage.Status.SENT,
+            *pks,
+            now,
+            *pks,
+            *pks,
+            *pks,
+            *pks,
+            now,
+            *pks,
+            *pks,
+            *check,
+            prep("claim_token", token),
+        ]
+        cursor.execute(sql, params)
+        changed = cursor.rowcount
+        if changed == len(pks) + len(check):
+            return len(pks), set(check)
+        held = set(self.filter(pk__in=check, claim_token=token).values_list("pk", flat=True))
+        return changed - len(held), held
 
     def give_back(self):
         """These claimed rows were not sent: free again at once, for the next run."""
@@ -100,6 +206,10 @@ class OutboxMessage(models.Model):
         FAILED = "failed", "Feilet"
         SKIPPED = "skipped", "Ikke nødvendig"
         DISMISSED = "dismissed", "Avvist"
+
+    class Failure(models.TextChoices):
+        TEMPORARY = "temporary", "Midlertidig"
+        PERMANENT = "permanent", "Permanent"
 
     OPEN = [Status.PENDING, Status.SENDING, Status.FAILED]
 
@@ -151,6 +261,14 @@ class OutboxMessage(models.Model):
         "status", max_length=10, choices=Status.choices, default=Status.PENDING
     )
     attempts = models.PositiveIntegerField("forsøk", default=0)
+    failure = models.CharField(
+        "feiltype",
+        max_length=10,
+        choices=Failure.choices,
+        blank=True,
+        help_text="Midlertidig (4xx, ingen forbindelse): prøves igjen ved neste kjøring. "
+        "Permanent (5xx, adressen eller e-posten avvist): prøves ikke igjen av seg selv.",
+    )
     last_error = models.TextField("siste feil", blank=True)
     claim_token = models.UUIDField("hentet av", null=True, blank=True, editable=False)
     claimed_at = models.DateTimeField("hentet", null=True, blank=True)
@@ -172,38 +290,29 @@ class OutboxMessage(models.Model):
         return f"{self.get_kind_display()} → {self.address}"
 
     def mark_sent(self, token, cursor=None):
-        """Only the claim's holder can mark it; False if the claim was taken over.
+        """Only the claim's holder can mark it; False if the claim was taken over."""
+        marked, _ = OutboxMessage.objects.mark_sent(token, [self.pk], cursor=cursor)
+        return marked == 1
 
-        Plain SQL, as it runs once for every mail sent (the ORM's UPDATE costs twice the
-        round trip here), on the `cursor` of the caller's batch if given (a cursor of its own
-        made every mark a third dearer)."""
-        if cursor is None:
-            with connection.cursor() as cursor:
-                return self.mark_sent(token, cursor)
-        meta = OutboxMessage._meta
-        sql = f"""
-            UPDATE {connection.ops.quote_name(meta.db_table)}
-            SET status = %s, sent_at = %s, claim_token = NULL, attempts = attempts + 1,
-                last_error = ''
-            WHERE id = %s AND claim_token = %s
-        """  # noqa: S608 (table name from our model, values as parameters)
-        params = [
-            self.Status.SENT,
-            meta.get_field("sent_at").get_db_prep_value(timezone.now(), connection),
-            self.pk,
-            meta.get_field("claim_token").get_db_prep_value(token, connection),
-        ]
-        cursor.execute(sql, params)
-        return cursor.rowcount == 1
-
-    def mark_failed(self, token, error):
-        """Failed this time: tried again by a later run until the attempt limit."""
+    def mark_failed(self, token, error, *, permanent=False):
+        """Failed this time: a temporary failure is tried again by a later run until the
+        attempt limit, a permanent one waits for staff (or a corrected address)."""
         return self._claimed(token).update(
             status=self.Status.FAILED,
+            failure=self.Failure.PERMANENT if permanent else self.Failure.TEMPORARY,
             claim_token=None,
             attempts=F("attempts") + 1,
             last_error=str(error)[:2000],
         )
+
+    def current_address(self):
+        """The recipient's address on this row's channel as it is now ("" without one)."""
+        user = self.recipient
+        if user is None:
+            return ""
+        if self.channel == self.Channel.SMS:
+            return user.mobile.as_e164 if user.mobile else ""
+        return user.email
 
     def mark_skipped(self, token):
         """Not needed any more (a reminder to an employer that has since delivered, a password
@@ -212,3 +321,19 @@ class OutboxMessage(models.Model):
 
     def _claimed(self, token):
         return OutboxMessage.objects.filter(pk=self.pk, claim_token=token)
+
+
+def _to_current_addresses(rows, token):
+    """A claimed row with a recipient goes to the recipient's address as it is now (one
+    corrected after a bounce, say), saved on the row so that admin shows where it went."""
+    users = OutboxMessage.recipient.field.related_model.objects.in_bulk(
+        {row.recipient_id for row in rows if row.recipient_id}
+    )
+    for row in rows:
+        if row.recipient_id is None:
+            continue
+        row.recipient = users.get(row.recipient_id)
+        address = row.current_address()
+        if address and address != row.address:
+            row.address = address
+            OutboxMessage.objects.filter(pk=row.pk, claim_token=token).update(address=address)

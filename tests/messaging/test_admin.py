@@ -168,3 +168,28 @@ def test_an_attachments_link_escapes_the_name_the_contact_gave_the_file():
     link = AttachmentInline(Message, admin.site).download(attachment)
     assert name not in link
     assert "&lt;script&gt;alert(1)&lt;/script&gt;.pdf</a>" in link
+
+
+def test_the_outbox_in_admin_tells_permanent_from_temporary_failures(owner, admin_client):
+    failed_row(owner, failure="permanent")
+    failed_row(owner, address="travel@example.com", failure="temporary", last_error="450 busy")
+    url = reverse("admin:messaging_outboxmessage_changelist")
+
+    permanent = admin_client.get(url, {"failure__exact": "permanent"}).content.decode()
+
+    assert "gammel@example.com" in permanent and "travel@example.com" not in permanent
+    assert '<td class="field-failure">Permanent</td>' in permanent
+
+
+def test_retry_of_a_permanent_failure_is_sent_by_the_next_run(owner, admin_client):
+    from django.core import mail
+
+    from messaging.outbox import send_pending
+
+    row = failed_row(owner, address=owner.email, attempts=1, failure="permanent")
+    assert send_pending().sent == 0  # refused for good: not retried by itself
+
+    act(admin_client, "retry", row)
+
+    assert send_pending().sent == 1
+    assert [message.to for message in mail.outbox] == [["kari@example.com"]]

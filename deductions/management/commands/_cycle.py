@@ -37,9 +37,9 @@ class Progress:
             self.stdout.write("")
 
 
-def report(command, label, result, seconds, dry_run):
+def report(command, label, result, seconds, dry_run, stop=None):
     """Writes the dry run's list or the summary line; CommandError (exit 1) while mail is
-    left unsent."""
+    left unsent that no other run holds, or after a signal (`stop`, exit 128 + its number)."""
     period = result.period.mail_label
     if dry_run:
         for employer, email in result.would_send:
@@ -49,10 +49,13 @@ def report(command, label, result, seconds, dry_run):
             "sendt. Ingenting er sendt."
         )
         return
+    held = f", {result.held_elsewhere} holdes av en annen kjøring" if result.held_elsewhere else ""
     line = (
         f"{label} {period}: {result.sent} sendt, {result.failed} feilet, "
-        f"{result.remaining} gjenstår ({seconds:.1f} s)."
+        f"{result.remaining} gjenstår{held} ({seconds:.1f} s)."
     )
+    if stop:
+        raise stop.error(line)
     if not result.ok:
         raise CommandError(
             f"{line} Se feilene under «Utgående e-post og SMS» i administrasjonen; "

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from deductions.cycle.mailings import default_reminder_period, reminders_send
 from deductions.management.commands._cycle import Progress, parse_period, report
+from messaging.outbox import command_run
 
 
 class Command(BaseCommand):
@@ -25,8 +26,12 @@ class Command(BaseCommand):
         period = parse_period(period, default_reminder_period())
         progress = Progress(self.stdout)
         started = time.monotonic()
-        try:
-            result = reminders_send(period=period, dry_run=dry_run, progress=progress)
-        finally:
-            progress.finish()
-        report(self, "Påminnelse om trekkliste", result, time.monotonic() - started, dry_run)
+        with command_run() as stop:
+            try:
+                result = reminders_send(
+                    period=period, dry_run=dry_run, progress=progress, stop=stop
+                )
+            finally:
+                progress.finish()
+            seconds = time.monotonic() - started
+            report(self, "Påminnelse om trekkliste", result, seconds, dry_run, stop)

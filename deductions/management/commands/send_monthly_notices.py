@@ -6,6 +6,7 @@ from deductions.basis.services import GenerationRefused, missing_months
 from deductions.cycle.mailings import default_notice_period, notices_send
 from deductions.management.commands._cycle import Progress, parse_period, report
 from employers.models import Employer
+from messaging.outbox import command_run
 
 
 class Command(BaseCommand):
@@ -13,7 +14,8 @@ class Command(BaseCommand):
         "Publishes next month's basis (if needed, after any months missing before it) and "
         "mails every payroll contact of every active employer the monthly notice, once per "
         "employer, month and contact. Safe to run again or on two hosts at once; exits "
-        "non-zero while mail is left unsent."
+        "non-zero while mail is left unsent that no other run holds. SIGTERM or Ctrl-C: the "
+        "mail in flight is finished, the rest given back."
     )
 
     def add_arguments(self, parser):
@@ -32,23 +34,25 @@ class Command(BaseCommand):
             employer = found
         progress = Progress(self.stdout)
         started = time.monotonic()
-        try:
-            missing = missing_months(period) if dry_run else []
-            result = notices_send(
-                period=period, employer=employer, dry_run=dry_run, progress=progress
-            )
-        except GenerationRefused as error:
-            raise CommandError(str(error)) from None
-        finally:
-            progress.finish()
-        if missing:
-            months = ", ".join(str(month) for month in missing)
-            self.stdout.write(f"Prøvekjøring: {months} mangler og ville blitt publisert først.")
-        if result.generation is not None and result.generation.earlier:
-            self.stdout.write(result.generation.earlier_text)
-            for earlier in result.generation.earlier:
-                self.stdout.write(
-                    f"Varsel for {earlier.period} er ikke sendt: kjør send_monthly_notices "
-                    f"--period {earlier.period.slug} om bedriftene skal ha det."
+        with command_run() as stop:
+            try:
+                missing = missing_months(period) if dry_run else []
+                result = notices_send(
+                    period=period, employer=employer, dry_run=dry_run, progress=progress, stop=stop
                 )
-        report(self, "Varsel om trekkgrunnlag", result, time.monotonic() - started, dry_run)
+            except GenerationRefused as error:
+                raise CommandError(str(error)) from None
+            finally:
+                progress.finish()
+            if missing:
+                months = ", ".join(str(month) for month in missing)
+                self.stdout.write(f"Prøvekjøring: {months} mangler og ville blitt publisert først.")
+            if result.generation is not None and result.generation.earlier:
+                self.stdout.write(result.generation.earlier_text)
+                for earlier in result.generation.earlier:
+                    self.stdout.write(
+                        f"Varsel for {earlier.period} er ikke sendt: kjør send_monthly_notices "
+                        f"--period {earlier.period.slug} om bedriftene skal ha det."
+                    )
+            seconds = time.monotonic() - started
+            report(self, "Varsel om trekkgrunnlag", result, seconds, dry_run, stop)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from messaging.models import OutboxMessage
-from messaging.outbox import send_pending
+from messaging.outbox import command_run, send_pending
 
 Kind = OutboxMessage.Kind
 
@@ -13,15 +13,25 @@ class Command(BaseCommand):
     help = (
         "Sends waiting notices about new messages (and retries failed ones, with the password "
         "links and notices a request could not send), then one batched e-mail to the staff "
-        "team. Safe to run from cron on several hosts at once."
+        "team. Safe to run from cron on several hosts at once. SIGTERM or Ctrl-C: the mail in "
+        "flight is finished, the rest given back."
     )
 
     def handle(self, *args, **options):
-        notices = send_pending(kinds=NOTICES)
-        digest = send_pending(kinds=[Kind.STAFF_DIGEST])
-        self.stdout.write(
+        with command_run() as stop:
+            notices = send_pending(kinds=NOTICES, stop=stop)
+            digest = send_pending(kinds=[Kind.STAFF_DIGEST], stop=stop)
+        held = notices.held_elsewhere + digest.held_elsewhere
+        line = (
             f"Varsler sendt: {notices.sent}, feilet: {notices.failed}. "
             f"Meldinger i samlevarsel til staben: {digest.sent}, feilet: {digest.failed}."
+            + (f" {held} holdes av en annen kjøring." if held else "")
         )
+        if stop:
+            raise stop.error(line)
+        self.stdout.write(line)
         if notices.failed or digest.failed:
-            self.stderr.write("Noen varsler feilet; de prøves igjen ved neste kjøring.")
+            self.stderr.write(
+                "Noen varsler feilet; se «Utgående e-post og SMS» i administrasjonen. "
+                "Midlertidige feil prøves igjen ved neste kjøring."
+            )

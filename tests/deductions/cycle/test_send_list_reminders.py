@@ -81,10 +81,10 @@ def test_employer_that_delivers_after_a_failed_reminder_is_not_retried(
 ):
     from django.core.management import CommandError
 
-    smtp_server.refuse = {"kari@example.com"}
+    smtp_server.defer = {"kari@example.com"}
     with pytest.raises(CommandError, match="1 feilet"):
         run()
-    smtp_server.refuse = set()
+    smtp_server.defer = set()
     deliver_list(employer, MARCH, "100.00")
     output = run()
 

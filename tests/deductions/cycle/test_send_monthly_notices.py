@@ -1,11 +1,17 @@
 """`manage.py send_monthly_notices` against a real SMTP server on 127.0.0.1."""
 
+import threading
+import time
 from io import StringIO
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection, connections
+from django.utils import timezone
 
+from deductions.basis.services import basis_generate
+from deductions.cycle.mailings import add_rows
 from deductions.models import Basis
 from deductions.period import Period
 from employers.models import Employer
@@ -192,7 +198,13 @@ def test_a_run_that_sent_leaves_one_audit_row(march, smtp_server):
     run("--period", "2021-03")
     run("--period", "2021-03")
     [event] = AuditEvent.objects.filter(action="notices_sent")
-    assert event.details == {"period": "2021-03", "sent": 2, "failed": 0, "remaining": 0}
+    assert event.details == {
+        "period": "2021-03",
+        "sent": 2,
+        "failed": 0,
+        "remaining": 0,
+        "held_elsewhere": 0,
+    }
 
 
 def test_rows_are_made_once_per_employer_period_and_recipient(employer, other_employer, owner):
@@ -217,10 +229,10 @@ def test_a_refused_recipient_makes_the_command_fail_and_points_to_admin(march, s
 
 
 def test_a_failed_notice_is_sent_by_the_next_run_and_nothing_twice(march, smtp_server):
-    smtp_server.refuse = {"ola@example.com"}
+    smtp_server.defer = {"ola@example.com"}
     with pytest.raises(CommandError):
         run("--period", "2021-03")
-    smtp_server.refuse = set()
+    smtp_server.defer = set()
 
     assert "1 sendt, 0 feilet, 0 gjenstår" in run("--period", "2021-03")
     assert sorted(message["To"] for message in smtp_server.messages) == [
@@ -274,3 +286,50 @@ def test_notice_refuses_when_too_many_months_are_missing(march, smtp_server):
     with pytest.raises(CommandError, match="de 13 månedene imellom mangler"):
         run("--period", "2021-03")
     assert not smtp_server.messages
+
+
+def test_rows_another_live_run_holds_are_reported_as_held_and_are_no_failure(march, smtp_server):
+    basis_generate(period=MARCH)
+    add_rows(kind=OutboxMessage.Kind.MONTHLY_NOTICE, period=MARCH, employers=Employer.objects)
+    OutboxMessage.objects.claim(run_started=timezone.now(), limit=1)  # another run, alive
+
+    output = run("--period", "2021-03")
+
+    assert "1 sendt, 0 feilet, 0 gjenstår, 1 holdes av en annen kjøring" in output
+    assert len(smtp_server.messages) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="two runs at once need PostgreSQL row locks (SQLite has one writer)",
+)
+def test_a_second_run_while_the_first_sends_reports_what_the_first_holds_and_exits_0(
+    march, smtp_server, employer
+):
+    for n in range(6):
+        add_contact(f"1000004{n}", f"Kontakt {n}", f"k{n}@example.com", employer)
+    smtp_server.delay = 0.3
+    outputs, errors = {}, []
+
+    def host(name):
+        try:
+            outputs[name] = run("--period", "2021-03")
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=host, args=["first"])
+    first.start()
+    deadline = time.monotonic() + 60
+    while not smtp_server.messages and time.monotonic() < deadline:
+        time.sleep(0.02)
+    host("second")
+    first.join()
+
+    assert errors == []
+    assert "8 sendt, 0 feilet, 0 gjenstår (" in outputs["first"]
+    assert "0 sendt, 0 feilet, 0 gjenstår, 7 holdes av en annen kjøring" in outputs["second"]
+    recipients = [message["To"] for message in smtp_server.messages]
+    assert len(recipients) == len(set(recipients)) == 8
