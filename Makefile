@@ -21,9 +21,14 @@ $(STAMP): pyproject.toml
 var:
 	mkdir -p var
 
+# The web server and the task worker together: Ctrl-C (or the server ending) stops both. The
+# worker does not reload on code changes (a reload kills the task in flight): restart after
+# changing a task.
 run: setup var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py db_worker --no-reload --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 demo: setup var

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "employers",
     "deductions",
@@ -245,6 +247,11 @@ if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and
 # over; a mail or SMS is tried this many times, then waits for staff («Prøv igjen» in admin).
 OUTBOX_STALE_CLAIM = timedelta(minutes=env_int("OUTBOX_STALE_CLAIM_MINUTES", 15, minimum=1))
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
+
+# --- Background work --------------------------------------------------------
+# Django's task framework (the `django-tasks` backport; `django.tasks` from Django 6), queued as
+# rows in our own database and run by `manage.py db_worker` (README: «Bakgrunnsjobber»).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- The union ------------------------------------------------------------
 UNION_NAME = env_str("UNION_NAME", "Norsk Tjenestemannslag")
