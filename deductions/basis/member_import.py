@@ -36,6 +36,7 @@ import io
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import attrgetter
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -64,7 +65,6 @@ CATEGORIES = {
 # Rows between two progress reports, and rows (or ids) in one query or bulk write.
 PROGRESS_EVERY = 5_000
 CHUNK = 2_000
-SPELL_FIELDS = ["employer_id", "category", "home_insurance", "travel_insurance"]
 
 
 class ImportFileError(Exception):
@@ -206,8 +206,8 @@ def _check_across_rows(rows):
         other = first_by_national_id.setdefault(row.national_id, row)
         if other.member_number != row.member_number:
             _contradiction(row, other, "Samme fødselsnummer har et annet medlemsnummer")
-    for _, spells in groupby(_by_member(rows), key=attrgetter("member_number")):
-        _check_spells(list(spells))
+    for _, member_rows in groupby(_by_member(rows), key=attrgetter("member_number")):
+        _check_spells(list(member_rows))
 
 
 def _contradiction(row, other, message):
@@ -215,12 +215,12 @@ def _contradiction(row, other, message):
     other.errors.append(f"{message} på linje {row.line}.")
 
 
-def _check_spells(spells):
+def _check_spells(rows):
     """One member's rows in month order: no two from the same month, and no row running past
     the start of the next (an open row is ended by the next; a stop after it is a contradiction).
     """
     previous = reach = None  # the row before; the earlier row that runs furthest
-    for row in spells:
+    for row in rows:
         if previous is not None and previous.from_period == row.from_period:
             _contradiction(
                 row, previous, f"Samme medlem har en annen rad fra {row.from_period.slug}"
@@ -254,7 +254,8 @@ class Summary:
     """What a file does to the register: the counts staff confirm, and the rows in error.
 
     `errors` are dicts (line, member number, name, messages), ready to be stored as JSON; never
-    a national ID. The writes are the planned changes, applied by `write`.
+    a national ID. The rest are the writes `plan(..., for_import=True)` plans and `write`
+    applies: new members with their spells, members and spells to update, spells to delete.
     """
 
     row_count: int = 0
@@ -271,13 +272,14 @@ class Summary:
     deleted_spell_ids: list = field(default_factory=list)
 
 
-def plan(rows, *, lock=False):
-    """Compares the rows with the register and plans the writes; with `lock`, the members
-    concerned are locked until the transaction ends (two imports at once wait, not mix)."""
+def plan(rows, *, for_import=False):
+    """Compares the rows with the register and counts what importing them changes. `for_import`
+    also plans the writes, and locks the members concerned until the transaction ends (two
+    imports at once wait for each other instead of mixing)."""
     summary = Summary(row_count=len(rows))
     numbers = {row.member_number for row in rows}
     summary.member_count = len(numbers)
-    members = _members(numbers, lock=lock)
+    members = _members(numbers, lock=for_import)
     _check_against_register(rows, members)
     summary.errors = [
         {"line": row.line, "member": row.member_number, "name": row.name, "errors": row.errors}
@@ -289,12 +291,14 @@ def plan(rows, *, lock=False):
     history = _history([member.pk for member in members.values()])
     now = timezone.now()
     for number, group in groupby(_by_member(rows), key=attrgetter("member_number")):
-        spells = list(group)
+        member_rows = list(group)
         member = members.get(number)
         if member is None:
-            _plan_new_member(summary, spells)
+            summary.new_count += 1
+            if for_import:
+                _plan_new_member(summary, member_rows)
             continue
-        latest = spells[-1]
+        latest = member_rows[-1]
         changed = (member.name, member.employee_number) != (latest.name, latest.employee_number)
         if changed:
             member.name, member.employee_number, member.updated_at = (
@@ -304,11 +308,11 @@ def plan(rows, *, lock=False):
             )
             summary.changed_members.append(member)
         old = history.get(member.pk, [])
-        stopped_before = old[-1].last_period if old else None
-        changed |= _plan_history(summary, member, old, spells)
+        stopped_before = old[-1][1].last_period if old else None
+        changed |= _plan_history(summary, member, old, member_rows)
         if not changed:
             summary.unchanged_count += 1
-        elif spells[-1].last_period not in (None, stopped_before):  # a stop that is new
+        elif latest.last_period not in (None, stopped_before):  # a stop that is new
             summary.stopped_count += 1
         else:
             summary.changed_count += 1
@@ -350,28 +354,38 @@ def _check_against_register(rows, members):
             row.errors.append("Medlemsnummeret har et annet fødselsnummer i registeret.")
 
 
+class Spell(NamedTuple):
+    """One spell of a member's history as plain values: 100,000 of these compare in a blink,
+    where model instances would cost more than the queries."""
+
+    first_period: Period
+    last_period: Period | None
+    employer_id: int
+    category: str
+    home_insurance: bool
+    travel_insurance: bool
+
+    def deduction(self, member_id, pk=None):
+        return Deduction(pk=pk, member_id=member_id, **self._asdict())
+
+
 def _history(member_ids):
+    """{member id: [(pk, Spell), ...] in month order}."""
     history = {}
     for start in range(0, len(member_ids), CHUNK):
         spells = Deduction.objects.filter(member_id__in=member_ids[start : start + CHUNK])
-        for spell in spells.order_by("member_id", "first_period"):
-            history.setdefault(spell.member_id, []).append(spell)
+        for pk, member_id, *values in spells.order_by("member_id", "first_period").values_list(
+            "pk", "member_id", *Spell._fields
+        ):
+            history.setdefault(member_id, []).append((pk, Spell(*values)))
     return history
 
 
-def _spells(member, rows):
+def _spells(rows):
     """The history the rows make: each until its til_maned or the month before the next."""
     for row, following in zip(rows, [*rows[1:], None], strict=True):
         last = row.last_period or (following.from_period.previous() if following else None)
-        yield Deduction(
-            member=member,
-            employer=row.employer,
-            first_period=row.from_period,
-            last_period=last,
-            category=row.category,
-            home_insurance=row.home,
-            travel_insurance=row.travel,
-        )
+        yield Spell(row.from_period, last, row.employer.pk, row.category, row.home, row.travel)
 
 
 def _plan_new_member(summary, rows):
@@ -382,9 +396,7 @@ def _plan_new_member(summary, rows):
         national_id=latest.national_id,
         employee_number=latest.employee_number,
     )
-    summary.new_members.append(member)
-    summary.created_spells.extend(_spells(member, rows))
-    summary.new_count += 1
+    summary.new_members.append((member, [spell.deduction(None) for spell in _spells(rows)]))
 
 
 def _plan_history(summary, member, old, rows):
@@ -394,43 +406,39 @@ def _plan_history(summary, member, old, rows):
     start = rows[0].from_period
     later = {}
     changed = False
-    for spell in old:
+    for pk, spell in old:
         if spell.first_period >= start:
-            later[spell.first_period] = spell
+            later[spell.first_period] = (pk, spell)
         elif spell.last_period is None or spell.last_period >= start:
-            spell.last_period = start.previous()
-            summary.updated_spells.append(spell)
+            cut = spell._replace(last_period=start.previous())
+            summary.updated_spells.append(cut.deduction(member.pk, pk))
             changed = True
-    for new in _spells(member, rows):
-        spell = later.pop(new.first_period, None)
-        if spell is None:
-            summary.created_spells.append(new)
+    for new in _spells(rows):
+        pk, spell = later.pop(new.first_period, (None, None))
+        if pk is None:
+            summary.created_spells.append(new.deduction(member.pk))
             changed = True
-        elif _values(spell) != _values(new):
-            for name in [*SPELL_FIELDS, "last_period"]:
-                setattr(spell, name, getattr(new, name))
-            summary.updated_spells.append(spell)
+        elif spell != new:
+            summary.updated_spells.append(new.deduction(member.pk, pk))
             changed = True
-    summary.deleted_spell_ids.extend(spell.pk for spell in later.values())
+    summary.deleted_spell_ids.extend(pk for pk, _ in later.values())
     return changed or bool(later)
-
-
-def _values(spell):
-    return [getattr(spell, name) for name in [*SPELL_FIELDS, "last_period"]]
 
 
 def write(summary):
     """Applies a planned summary; call inside the transaction that planned it."""
-    Member.objects.bulk_create(summary.new_members, batch_size=CHUNK)
+    Member.objects.bulk_create([member for member, _ in summary.new_members], batch_size=CHUNK)
+    for member, spells in summary.new_members:
+        for spell in spells:
+            spell.member_id = member.pk
+        summary.created_spells.extend(spells)
     Member.objects.bulk_update(
         summary.changed_members, ["name", "employee_number", "updated_at"], batch_size=CHUNK
     )
     ids = summary.deleted_spell_ids
     for start in range(0, len(ids), CHUNK):
         Deduction.objects.filter(pk__in=ids[start : start + CHUNK]).delete()
-    Deduction.objects.bulk_update(
-        summary.updated_spells, [*SPELL_FIELDS, "last_period"], batch_size=CHUNK
-    )
+    Deduction.objects.bulk_update(summary.updated_spells, [*Spell._fields], batch_size=CHUNK)
     Deduction.objects.bulk_create(summary.created_spells, batch_size=CHUNK)
 
 
@@ -471,7 +479,7 @@ def member_import_apply(*, ref, attempt):
             locked = MemberImport.objects.select_for_update().get(pk=member_import.pk)
             if locked.status != MemberImport.Status.IMPORTING or locked.attempt != attempt:
                 return None
-            summary = plan(rows, lock=True)
+            summary = plan(rows, for_import=True)
             if summary.errors:
                 locked.record_summary(summary, status=_invalid())
                 return locked

@@ -348,7 +348,7 @@ def test_a_crash_rolls_back_and_the_import_can_be_started_again(
     member_import, _ = upload(staff_client, *good_rows)
 
     def crash(summary):
-        Member.objects.bulk_create(summary.new_members)
+        Member.objects.bulk_create([member for member, _ in summary.new_members])
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(imports, "write", crash)
