@@ -68,8 +68,8 @@ def main():
 
 class Register:
     """The union's register as the export describes it: members of employers of very uneven
-    size, one row each from the month they joined, a fifth with a second row (a change), a few
-    of those stopped."""
+    size, one row each from the month they joined, then changes at random until the file has
+    its rows: insurance on or off, a move to another employer, a stop, a return after a stop."""
 
     def __init__(self, rows, seed=2026):
         from bench.scale_data import employer_sizes, national_ids
@@ -90,8 +90,9 @@ class Register:
             name = f"{self.rng.choice(LAST_NAMES)} {self.rng.choice(FIRST_NAMES)}"
             rows_of_member = [self._row(employer_of[n], FIRST_MONTH + self.rng.randrange(96))]
             self.members.append([f"{1_000_000 + n}", name, next(ids), n, rows_of_member])
-        for member in self.rng.sample(self.members, rows - members):
-            self._change(member)
+        written = members
+        while written < rows:  # a change adds a row; a stop ends the member's last one
+            written += self._change(self.rng.choice(self.members))
 
     def _row(self, employer, month):
         apprentice = self.rng.random() < 0.03
@@ -105,20 +106,23 @@ class Register:
         }
 
     def _change(self, member):
+        """One change to a member's history; the number of rows it adds (0 or 1)."""
         rows = member[4]
         last = rows[-1]
         if last["last"] is not None:  # stopped: joins again later
             rows.append(self._row(last["employer"], last["last"] + self.rng.randrange(1, 24)))
-            return
+            return 1
         month = last["from"] + self.rng.randrange(1, 24)
         kind = self.rng.random()
         if kind < 0.15:  # a stop
             last["last"] = month
-        elif kind < 0.3:  # a move to another employer
+            return 0
+        if kind < 0.3:  # a move to another employer
             rows.append(self._row(self.rng.randrange(EMPLOYERS), month))
         else:  # home insurance on or off
             home = not last["home"] and last["category"] != "lærling"
             rows.append({**last, "from": month, "home": home})
+        return 1
 
     def changed(self):
         """The same register with a tenth of the members changed."""
@@ -219,7 +223,8 @@ def report(rows, results):
         imported = result.get("import")
         imported = f"{imported:.1f} s, {result['import_mb']:.0f} MB" if imported else "–"
         lines.append(
-            f"| {result['file']} | {result['megabytes']:.1f} | {result['upload']:.2f} s "
+            f"| {result['file']} ({result['rows']:,} rows) | {result['megabytes']:.1f} "
+            f"| {result['upload']:.2f} s "
             f"| {result['check']:.1f} s, {result['check_mb']:.0f} MB "
             f"| {result['page'] * 1000:.0f} ms, {result['page_kb']:.0f} KB "
             f"| {imported} "
