@@ -21,9 +21,16 @@ $(STAMP): pyproject.toml
 var:
 	mkdir -p var
 
+# The web server and the task worker together. Ctrl-C reaches both: the worker finishes the task
+# in flight (a second Ctrl-C stops it at once); when the server ends otherwise, the worker is
+# stopped too. The worker does not reload on code changes (a reload kills the task in flight):
+# restart after changing a task.
 run: setup var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py db_worker --no-reload --no-startup-delay & worker=$$!; \
+	trap 'interrupted=1; exit 130' INT; trap 'exit 143' TERM; \
+	trap '[ -n "$$interrupted" ] || kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 demo: setup var

@@ -8,23 +8,28 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.shortcuts import redirect
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
 from accounts.models import AuditEvent
 from deductions.basis import member_import as imports
 from deductions.basis.services import GenerationRefused, basis_generate
+from deductions.basis.tasks import check_member_import, run_member_import
 from deductions.cycle import admin as cycle_admin  # noqa: F401 (registers its models)
 from deductions.fields import PeriodFormField
 from deductions.lists import admin as list_admin  # noqa: F401 (registers its models)
-from deductions.models import Basis, BasisLine, Deduction, Member, Rate
+from deductions.models import Basis, BasisLine, Deduction, Member, MemberImport, Rate
 from deductions.period import Period
 from trekkportal.admin import ReadOnlyAdmin, admin_url
 
-IMPORT_SESSION_KEY = "deductions_import_file"
+RECENT_IMPORTS = 10
+ERRORS_PER_PAGE = 50
+REFRESH_SECONDS = 2
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -88,44 +93,100 @@ class MemberAdmin(AuditedAdmin):
     def get_urls(self):
         return [
             admin_url(self, "importer/", self.import_view, "deductions_member_import"),
+            admin_url(
+                self,
+                "importer/<uuid:ref>/",
+                self.import_status_view,
+                "deductions_member_import_status",
+            ),
+            admin_url(
+                self,
+                "importer/<uuid:ref>/bekreft/",
+                require_POST(self.import_confirm_view),
+                "deductions_member_import_confirm",
+            ),
+            admin_url(
+                self,
+                "importer/<uuid:ref>/start-igjen/",
+                require_POST(self.import_restart_view),
+                "deductions_member_import_restart",
+            ),
             *super().get_urls(),
         ]
 
-    def import_view(self, request):
-        """Upload, preview with errors per row, then import all rows or none."""
+    def _check_import_permission(self, request):
         if not self.has_add_permission(request) or not self.has_change_permission(request):
             raise PermissionDenied
+
+    def import_view(self, request):
+        """Upload: the file is stored and checked by the task worker; the status page follows."""
+        self._check_import_permission(request)
         form = ImportForm(request.POST or None, request.FILES or None)
-        context = {**self.admin_site.each_context(request), "title": "Importer medlemmer"}
-        if request.method == "POST" and "bekreft" in request.POST:
-            name = request.session.pop(IMPORT_SESSION_KEY, None)
-            if not name or not default_storage.exists(name):
-                messages.error(request, "Last opp filen på nytt: forhåndsvisningen er utløpt.")
-                return redirect("admin:deductions_member_import")
-            with default_storage.open(name, "rb") as file:
-                text = imports.decode(file.read())
-            default_storage.delete(name)
-            try:
-                preview = imports.preview(text)
-                count = imports.members_import(preview=preview, request=request)
-            except imports.ImportFileError as error:
-                messages.error(request, str(error))
-                return redirect("admin:deductions_member_import")
-            messages.success(
-                request, f"Importert {count} rader for {preview.member_count} medlemmer."
-            )
-            return redirect("admin:deductions_member_changelist")
         if form.is_valid():
-            preview = form.cleaned_data["preview"]
-            if preview.is_valid:
-                name = default_storage.save(
-                    f"imports/{uuid.uuid4().hex}.csv", ContentFile(form.cleaned_data["data"])
+            upload = form.cleaned_data["file"]
+            with transaction.atomic():
+                member_import = MemberImport.objects.create(
+                    file=ContentFile(form.cleaned_data["data"], name=f"{uuid.uuid4().hex}.csv"),
+                    file_name=upload.name[:255],
+                    rows_total=form.cleaned_data["rows_total"],
+                    created_by=request.user,
                 )
-                request.session[IMPORT_SESSION_KEY] = name
-            context["preview"] = preview
-        context["form"] = form
-        context["columns"] = imports.REQUIRED + imports.OPTIONAL
+                check_member_import.enqueue(str(member_import.ref))
+            return redirect("admin:deductions_member_import_status", ref=member_import.ref)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Importer medlemmer",
+            "form": form,
+            "columns": imports.REQUIRED + imports.OPTIONAL,
+            "recent": MemberImport.objects.select_related("created_by")[:RECENT_IMPORTS],
+        }
         return TemplateResponse(request, "admin/deductions/member/import.html", context)
+
+    def import_status_view(self, request, ref):
+        """Progress while the worker reads or imports (the page refreshes itself), then the
+        counts to confirm or the rows in error, 50 a page."""
+        self._check_import_permission(request)
+        member_import = get_object_or_404(MemberImport, ref=ref)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Medlemsimport: {member_import.file_name}",
+            "member_import": member_import,
+            "errors": Paginator(member_import.errors, ERRORS_PER_PAGE).get_page(
+                request.GET.get("side")
+            ),
+            "refresh_seconds": REFRESH_SECONDS if member_import.is_running else None,
+        }
+        return TemplateResponse(request, "admin/deductions/member/import_status.html", context)
+
+    def import_confirm_view(self, request, ref):
+        """Queues the import of a checked file; a second click queues nothing."""
+        self._check_import_permission(request)
+        member_import = get_object_or_404(MemberImport, ref=ref)
+        with transaction.atomic():
+            attempt = member_import.confirm(user=request.user)
+            if attempt is not None:
+                run_member_import.enqueue(str(member_import.ref), attempt)
+        if attempt is None:
+            messages.warning(request, "Denne filen er allerede importert eller lagt i kø.")
+        return redirect("admin:deductions_member_import_status", ref=member_import.ref)
+
+    def import_restart_view(self, request, ref):
+        """Starts again a check or an import whose worker stopped (README: «Bakgrunnsjobber»)."""
+        self._check_import_permission(request)
+        member_import = get_object_or_404(MemberImport, ref=ref)
+        Status = MemberImport.Status
+        if not (member_import.status == Status.FAILED or member_import.is_stalled):
+            messages.warning(request, "Importen er i gang eller ferdig; den startes ikke på nytt.")
+            return redirect("admin:deductions_member_import_status", ref=member_import.ref)
+        with transaction.atomic():
+            if member_import.recheck():
+                check_member_import.enqueue(str(member_import.ref))
+            elif (attempt := member_import.requeue()) is not None:
+                run_member_import.enqueue(str(member_import.ref), attempt)
+            AuditEvent.objects.record(
+                "members_import_restarted", request=request, employer=None, obj=member_import
+            )
+        return redirect("admin:deductions_member_import_status", ref=member_import.ref)
 
 
 class ImportForm(forms.Form):
@@ -138,7 +199,7 @@ class ImportForm(forms.Form):
         data = upload.read()
         try:
             text = imports.decode(data)
-            self.cleaned_data["preview"] = imports.preview(text)
+            self.cleaned_data["rows_total"] = imports.check_header(text)
         except imports.ImportFileError as error:
             raise forms.ValidationError(str(error)) from None
         self.cleaned_data["data"] = data

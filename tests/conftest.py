@@ -20,6 +20,8 @@ def _test_settings(settings):
     settings.SMS_BACKEND = "memory"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # A task runs at once, inside the request or command that enqueues it.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     sms.outbox.clear()
     yield
     sms.outbox.clear()

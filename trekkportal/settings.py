@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "employers",
     "deductions",
@@ -258,6 +260,11 @@ if OUTBOX_STALE_CLAIM.total_seconds() < 10 * EMAIL_TIMEOUT:
     raise ImproperlyConfigured(
         "OUTBOX_STALE_CLAIM_MINUTES must be at least ten times EMAIL_TIMEOUT (in minutes)."
     )
+
+# --- Background work --------------------------------------------------------
+# Django's task framework (the `django-tasks` backport; `django.tasks` from Django 6), queued as
+# rows in our own database and run by `manage.py db_worker` (README: «Bakgrunnsjobber»).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- The union ------------------------------------------------------------
 UNION_NAME = env_str("UNION_NAME", "Norsk Tjenestemannslag")

@@ -3,6 +3,7 @@ the lists, the cycle's mail and the payments."""
 
 from deductions.models.basis import Basis, BasisLine
 from deductions.models.lists import DeductionList, DeductionListLine, ListDelivery, Reason
+from deductions.models.member_imports import MemberImport
 from deductions.models.members import Category, Deduction, Member, validate_national_id
 from deductions.models.rates import Rate
 
@@ -15,6 +16,7 @@ __all__ = [
     "DeductionListLine",
     "ListDelivery",
     "Member",
+    "MemberImport",
     "Rate",
     "Reason",
     "validate_national_id",
