@@ -104,29 +104,32 @@ def decode(data):
 def check_header(text):
     """What can be told at once, in the request: the header's columns, and that rows follow.
     The number of data lines (for the progress bar); ImportFileError otherwise."""
-    reader, lines = _reader(text)
-    if not any(line.strip() for line in lines[1:]):
+    _reader(text)
+    lines = io.StringIO(text)  # one line at a time: a 20 MB file never becomes a list of lines
+    next(lines)
+    count = sum(1 for line in lines if line.strip())
+    if not count:
         raise ImportFileError("Filen har ingen rader, bare overskriftsraden.")
-    return sum(1 for line in lines[1:] if line.strip())
+    return count
 
 
 def _reader(text):
-    lines = text.splitlines()
-    if not lines:
+    first = next(iter(io.StringIO(text)), "")
+    if not first.strip():
         raise ImportFileError("Filen er tom.")
-    reader = csv.DictReader(io.StringIO(text), delimiter=uploads.csv_separator(lines[0]))
+    reader = csv.DictReader(io.StringIO(text), delimiter=uploads.csv_separator(first))
     header = [(name or "").strip().lower() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise ImportFileError("Disse kolonnene mangler i overskriftsraden: " + ", ".join(missing))
     reader.fieldnames = header
-    return reader, lines
+    return reader
 
 
 def read(text, *, progress=None):
     """Every row parsed and checked on its own and against the others; nothing is saved.
     `progress(rows_read)` is called every PROGRESS_EVERY rows."""
-    reader, _ = _reader(text)
+    reader = _reader(text)
     employers = Employer.objects.in_bulk(field_name="number")
     rows = []
     for number, record in enumerate(reader, start=2):

@@ -208,6 +208,32 @@ def test_a_workbook_that_takes_too_long_is_given_up(settings, monkeypatch):
     assert time.monotonic() - started < 10
 
 
+def test_a_workbook_that_keeps_the_cpu_busy_is_stopped_by_its_cpu_time(settings, monkeypatch):
+    settings.UPLOAD_PARSE_SECONDS = 1
+    busy = (
+        "import sys, json; sys.path.insert(0, sys.argv[1]); import trekkportal.uploads as u; "
+        "u.limit_child(json.loads(sys.argv[2]))\nwhile True: pass"
+    )
+    monkeypatch.setattr(uploads, "_CHILD", busy)
+    with pytest.raises(uploads.Unreadable) as error:
+        uploads.read_xlsx_rows(workbooks.workbook(ROWS), max_rows=10)
+    assert error.value.reason == uploads.Unreadable.SLOW
+
+
+def test_a_workbook_read_on_a_busy_server_is_not_refused_for_the_time_it_waited(
+    settings, monkeypatch
+):
+    """The child waits 1.5 s on the clock (as for a core) and needs little CPU: a 1 s limit
+    of CPU time lets it finish."""
+    settings.UPLOAD_PARSE_SECONDS = 1
+    waiting = (
+        "import time; time.sleep(1.5); import sys; sys.path.insert(0, sys.argv[1]); "
+        "import trekkportal.uploads as u; u.child()"
+    )
+    monkeypatch.setattr(uploads, "_CHILD", waiting)
+    assert uploads.read_xlsx_rows(workbooks.workbook(ROWS), max_rows=10_005) == ROWS
+
+
 def test_a_workbook_that_needs_too_much_memory_is_given_up(settings):
     """300,000 shared strings are about 80 MB in the parser: over a 64 MB limit."""
     settings.UPLOAD_PARSE_SECONDS = 120
