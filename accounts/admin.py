@@ -107,18 +107,8 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "details_text",
     ]
     # The stored JSON shown as words; the raw field would read `{"kind": "main", ...}`.
-    fields = [
-        "created_at",
-        "action",
-        "actor",
-        "actor_label",
-        "employer",
-        "object_type",
-        "object_ref",
-        "ip_address",
-        "details_text",
-    ]
-    readonly_fields = fields
+    exclude = ["details"]
+    readonly_fields = ["details_text"]
     list_filter = ["action"]
     search_fields = ["actor_label", "object_ref", "employer__name", "employer__number"]
     date_hierarchy = "created_at"
