@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-postgres lint format demo clean bench
+.PHONY: setup run test test-postgres lint format demo clean bench messages
 
 setup: $(STAMP)
 
@@ -51,6 +51,11 @@ lint: setup
 format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Our Norwegian for what Django's own nb catalogue lacks (locale/nb/LC_MESSAGES/django.po).
+# The compiled .mo is committed, so a deployment needs no gettext tools.
+messages:
+	msgfmt --check -o locale/nb/LC_MESSAGES/django.mo locale/nb/LC_MESSAGES/django.po
 
 # Benchmarks on PostgreSQL (docs/performance.md): SCALE=small (default) or full.
 SCALE ?= small

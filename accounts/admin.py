@@ -104,7 +104,11 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "object_type",
         "object_ref",
         "ip_address",
+        "details_text",
     ]
+    # The stored JSON shown as words; the raw field would read `{"kind": "main", ...}`.
+    exclude = ["details"]
+    readonly_fields = ["details_text"]
     list_filter = ["action"]
     search_fields = ["actor_label", "object_ref", "employer__name", "employer__number"]
     date_hierarchy = "created_at"

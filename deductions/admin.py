@@ -26,6 +26,7 @@ from deductions.lists import admin as list_admin  # noqa: F401 (registers its mo
 from deductions.models import Basis, BasisLine, Deduction, Member, MemberImport, Rate
 from deductions.period import Period
 from trekkportal.admin import ReadOnlyAdmin, admin_url
+from trekkportal.words import counted
 
 RECENT_IMPORTS = 10
 ERRORS_PER_PAGE = 50
@@ -291,7 +292,7 @@ class BasisAdmin(ReadOnlyAdmin):
             messages.success(
                 request,
                 f"{earlier.period}: {earlier.bases} trekkgrunnlag {state}, {earlier.lines} på "
-                f"trekk, {earlier.changes} endringer.",
+                f"trekk, {counted(earlier.changes, 'endring', 'endringer')}.",
             )
         if not result.bases:
             messages.info(
@@ -301,7 +302,7 @@ class BasisAdmin(ReadOnlyAdmin):
             messages.success(
                 request,
                 f"{period}: {result.bases} trekkgrunnlag {state}, {result.lines} på trekk, "
-                f"{result.changes} endringer.",
+                f"{counted(result.changes, 'endring', 'endringer')}.",
             )
         for note in (result.earlier_text, result.compared_text):
             if note:

@@ -6,6 +6,12 @@ from django.template.defaultfilters import filesizeformat
 from accounts.models import Role, User
 from employers.models import Employer
 from messaging.attachments import ALLOWED_LABEL, check_attachment, max_size
+from trekkportal.words import counted
+
+
+def _max_files():
+    """«høyst 1 fil», «høyst 3 filer»: the limit is a setting."""
+    return counted(settings.MESSAGE_ATTACHMENTS_MAX_COUNT, "fil", "filer")
 
 
 class MultipleFileInput(forms.FileInput):
@@ -22,7 +28,7 @@ class AttachmentsField(forms.FileField):
         kwargs.setdefault("label", "Vedlegg")
         kwargs.setdefault(
             "help_text",
-            f"Valgfritt. {ALLOWED_LABEL}, høyst {settings.MESSAGE_ATTACHMENTS_MAX_COUNT} filer "
+            f"Valgfritt. {ALLOWED_LABEL}, høyst {_max_files()} "
             f"på inntil {filesizeformat(max_size())} hver.",
         )
         super().__init__(**kwargs)
@@ -31,9 +37,7 @@ class AttachmentsField(forms.FileField):
     def clean(self, data, initial=None):
         uploads = [u for u in (data if isinstance(data, list | tuple) else [data]) if u]
         if len(uploads) > settings.MESSAGE_ATTACHMENTS_MAX_COUNT:
-            raise ValidationError(
-                f"Du kan legge ved høyst {settings.MESSAGE_ATTACHMENTS_MAX_COUNT} filer."
-            )
+            raise ValidationError(f"Du kan legge ved høyst {_max_files()}.")
         checked, errors = [], []
         for upload in uploads:
             try:

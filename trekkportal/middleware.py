@@ -16,7 +16,7 @@ class NulCharacterMiddleware:
 
     def __call__(self, request):
         if _holds_nul(request.GET):
-            return render(request, "pages/bad_request.html", status=400)
+            return render(request, "errors/nul_character.html", status=400)
         return self.get_response(request)
 
 

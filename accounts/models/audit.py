@@ -9,6 +9,57 @@ from django.utils import timezone
 
 from accounts.lockout import client_ip
 
+# The keys services record in `details`, as staff read them. A key not here shows as itself.
+DETAIL_LABELS = {
+    "kind": "type",
+    "version": "versjon",
+    "rows": "rader",
+    "lines": "linjer",
+    "changed": "endret",
+    "added": "lagt til",
+    "removed": "fjernet",
+    "deleted": "slettet",
+    "new": "nye",
+    "stopped": "stoppet",
+    "members": "medlemmer",
+    "total": "sum",
+    "deviations": "avvik",
+    "reason": "begrunnelse",
+    "period": "måned",
+    "format": "format",
+    "view": "visning",
+    "bases": "trekkgrunnlag",
+    "changes": "endringer",
+    "payments": "innbetalinger",
+    "duplicates": "lest inn før",
+    "unmatched": "ukjent KID",
+    "sent": "sendt",
+    "failed": "feilet",
+    "remaining": "gjenstår",
+    "held_elsewhere": "holdes av en annen kjøring",
+    "channel": "kanal",
+    "outcome": "utfall",
+    "error": "feil",
+    "user_id": "bruker-ID",
+    "fields": "felt",
+    "change": "endring",
+}
+# Stored codes of the values above (the choices live in apps accounts must not import).
+DETAIL_VALUES = {
+    "kind": {
+        "main": "trekkliste",
+        "supplementary": "tilleggsliste",
+        "monthly_notice": "varsel om trekkgrunnlag",
+        "list_reminder": "påminnelse om trekkliste",
+        "message_notice": "varsel om ny melding",
+        "staff_digest": "samlevarsel til staben",
+        "password_reset": "lenke for nytt passord",
+        "password_changed": "varsel om endret passord",
+    },
+    "channel": {"email": "e-post", "sms": "SMS"},
+    "view": {"endringer": "kun endringer", "grunnlag": "hele trekkgrunnlaget"},
+}
+
 
 class AuditEventManager(models.Manager):
     def record(self, action, *, request=None, actor=None, employer=None, obj=None, **details):
@@ -79,3 +130,22 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%d.%m.%Y %H:%M} {self.action} {self.actor_label}"
+
+    def details_text(self):
+        """`details` as staff read it: «Type: trekkliste, endret: 37» for {"kind": "main",
+        "changed": 37}. Keys and values we know are named in Norwegian, others shown as stored.
+        """
+        parts = [
+            f"{DETAIL_LABELS.get(key, key)}: {_detail_value(key, value)}"
+            for key, value in (self.details or {}).items()
+        ]
+        text = ", ".join(parts)
+        return text[:1].upper() + text[1:]
+
+    details_text.short_description = "detaljer"
+
+
+def _detail_value(key, value):
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "–"
+    return DETAIL_VALUES.get(key, {}).get(value, value) if isinstance(value, str) else value

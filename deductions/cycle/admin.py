@@ -11,6 +11,7 @@ from deductions.cycle.ocr import OcrError
 from deductions.models import OcrImport, Payment
 from trekkportal import uploads
 from trekkportal.admin import ReadOnlyAdmin, ReadOnlyInline
+from trekkportal.words import counted
 
 
 class OcrUploadForm(forms.ModelForm):
@@ -119,8 +120,9 @@ class OcrImportAdmin(admin.ModelAdmin):
             total=str(obj.total),
         )
         if obj.payment_count or obj.duplicate_count:
+            payments = counted(obj.payment_count, "ny innbetaling", "nye innbetalinger")
             message = (
-                f"{obj.payment_count} nye innbetalinger lest inn (kr {money.kr(obj.total)}), "
+                f"{payments} lest inn (kr {money.kr(obj.total)}), "
                 f"{obj.duplicate_count} var lest inn før."
             )
         else:

@@ -31,6 +31,7 @@ from deductions.lists.upload import COLUMNS, UploadError, read_upload, repeated_
 from deductions.models import DeductionList
 from trekkportal import uploads
 from trekkportal.downloads import streamed_csv
+from trekkportal.words import counted
 
 
 def _locked(request, deduction_list):
@@ -228,7 +229,8 @@ def _save_upload(request, basis, result, upload):
         )
     except ListLocked:
         return _locked(request, deduction_list)
-    messages.success(request, f"Filen er lest inn ({len(result.rows)} rader). Kontroller og lever.")
+    rows = counted(len(result.rows), "rad", "rader")
+    messages.success(request, f"Filen er lest inn ({rows}). Kontroller og lever.")
     return redirect("deductions:list_confirm", deduction_list.public_id)
 
 

@@ -38,7 +38,7 @@ MONTH_ROW = (
     '<td>{status}<div class="small" data-testid="payment-status">{payment}</div></td>'
     '<td><a href="{basis_changes}">Vis kun endringer</a> '
     '<span class="text-body-secondary">({change_count}'
-    '<span class="visually-hidden"> endringer</span>)</span><br>'
+    '<span class="visually-hidden"> {change_noun}</span>)</span><br>'
     '<a href="{basis_full}">Vis hele trekkgrunnlaget</a></td>'
     '<td><span class="font-monospace">{kid}</span></td>'
     '<td><a href="{list_new}">{register_label}</a><br>'
@@ -76,6 +76,7 @@ def _month_row(basis, links):
         "status": basis.delivery_status,
         "payment": _payment_status(basis),
         "change_count": basis.change_count,
+        "change_noun": "endring" if basis.change_count == 1 else "endringer",
         "kid": basis.kid,
         "register_label": lists.register_label,
         "archive": format_html_join(mark_safe("<br>"), '<a href="{}">{}</a>', archive),

@@ -136,3 +136,21 @@ def test_admin_changes_go_into_the_audit_trail(superuser_client, staff, employer
 def test_add_user_page_explains_how_the_user_gets_a_password(superuser_client):
     body = superuser_client.get(reverse("admin:accounts_user_add")).content.decode()
     assert "«Glemt passord?»" in body
+
+
+def test_audit_details_read_as_norwegian_words(superuser_client, owner):
+    event = AuditEvent.objects.record(
+        "list_edited", actor=owner, kind="main", changed=37, fields=["dues", "home"], extra="x"
+    )
+    assert event.details_text() == "Type: trekkliste, endret: 37, felt: dues, home, extra: x"
+    for url in (
+        reverse("admin:accounts_auditevent_changelist"),
+        reverse("admin:accounts_auditevent_change", args=[event.pk]),
+    ):
+        body = superuser_client.get(url).content.decode()
+        assert "Type: trekkliste, endret: 37" in body
+        assert "kind" not in body
+
+
+def test_an_event_without_details_shows_nothing(owner):
+    assert AuditEvent.objects.record("login", actor=owner).details_text() == ""

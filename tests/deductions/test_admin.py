@@ -46,7 +46,7 @@ def test_staff_publishing_after_a_skipped_month_publish_it_first_and_are_told(
     )
 
     assert [str(message) for message in response.context["messages"]] == [
-        "2021/02: 1 trekkgrunnlag publisert, 2 på trekk, 1 endringer.",
+        "2021/02: 1 trekkgrunnlag publisert, 2 på trekk, 1 endring.",
         "2021/03: 1 trekkgrunnlag publisert, 2 på trekk, 0 endringer.",
         "Genererte også 2021/02, som manglet.",
     ]

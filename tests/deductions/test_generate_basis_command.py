@@ -51,7 +51,7 @@ def test_generate_basis_publishes_a_skipped_month_first_and_says_so(rates, emplo
     call_command("generate_basis", "--period", "2021-03", stdout=out)
 
     lines = out.getvalue().splitlines()
-    assert lines[0] == "2021/02: 1 trekkgrunnlag publisert, 2 på trekk, 1 endringer."
+    assert lines[0] == "2021/02: 1 trekkgrunnlag publisert, 2 på trekk, 1 endring."
     assert re.fullmatch(
         r"2021/03: 1 trekkgrunnlag publisert, 2 på trekk, 0 endringer \(\d+\.\d\d s\)\.", lines[1]
     )

@@ -4,6 +4,7 @@ in Python by `deductions_tags.month_rows` and `basis_tags`).
 A member's name and employee number come from the union's member register (and its CSV
 import), an employer's name from staff: either may hold `<`, `"` or `>`."""
 
+import re
 from decimal import Decimal
 from types import SimpleNamespace
 from uuid import uuid4
@@ -81,3 +82,18 @@ def test_month_rows_escape_every_text_they_show():
     assert_escaped(html, IMG)
     assert html.count(ESCAPED[SCRIPT]) == 3  # the month, the KID, the archived list
     assert "Avvik mot trekkliste: kr 15,00" in html
+
+
+@pytest.mark.parametrize(("changes", "said"), [(1, "(1 endring)"), (2, "(2 endringer)")])
+def test_month_rows_count_changes_in_singular_and_plural(changes, said):
+    month = SimpleNamespace(
+        period=SimpleNamespace(slug="2021-02", table_label="2021/02"),
+        delivery_status="Levert",
+        paid_total=None,
+        payment_difference=None,
+        change_count=changes,
+        kid="123",
+        month_lists=SimpleNamespace(register_label="Registrer trekkliste", delivered=[]),
+    )
+    html = month_rows([month])
+    assert said in re.sub(r"<[^>]+>", "", html)

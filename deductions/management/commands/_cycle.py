@@ -6,6 +6,7 @@ import time
 from django.core.management.base import CommandError
 
 from deductions.period import Period
+from trekkportal.words import counted
 
 
 def parse_period(text, default):
@@ -44,9 +45,9 @@ def report(command, label, result, seconds, dry_run, stop=None):
     if dry_run:
         for employer, email in result.would_send:
             command.stdout.write(f"{employer.number} {employer.name}: {email}")
+        mails = counted(len(result.would_send), "e-post", "e-poster")
         command.stdout.write(
-            f"Prøvekjøring, {label} {period}: {len(result.would_send)} e-poster ville blitt "
-            "sendt. Ingenting er sendt."
+            f"Prøvekjøring, {label} {period}: {mails} ville blitt sendt. Ingenting er sendt."
         )
         return
     held = f", {result.held_elsewhere} holdes av en annen kjøring" if result.held_elsewhere else ""

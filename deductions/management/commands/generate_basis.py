@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from deductions.basis.services import GenerationRefused, basis_generate
 from deductions.period import Period
+from trekkportal.words import counted
 
 
 class Command(BaseCommand):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         for earlier in result.earlier:
             self.stdout.write(
                 f"{earlier.period}: {earlier.bases} trekkgrunnlag {state}, {earlier.lines} på "
-                f"trekk, {earlier.changes} endringer."
+                f"trekk, {counted(earlier.changes, 'endring', 'endringer')}."
             )
         if not result.bases:
             self.stdout.write(f"{period}: alle bedrifter har allerede publisert trekkgrunnlag.")
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"{period}: {result.bases} trekkgrunnlag {state}, {result.lines} på trekk, "
-                    f"{result.changes} endringer ({seconds:.2f} s)."
+                    f"{counted(result.changes, 'endring', 'endringer')} ({seconds:.2f} s)."
                 )
             )
         for note in (result.earlier_text, result.compared_text):

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from deductions.lists.services import pdfs_render_pending
+from trekkportal.words import counted
 
 
 class Command(BaseCommand):
@@ -19,8 +20,9 @@ class Command(BaseCommand):
         rendered, failed = pdfs_render_pending(limit=limit)
         seconds = time.monotonic() - started
         if rendered or options["verbosity"] > 1:
-            self.stdout.write(f"{rendered} PDF-er laget ({seconds:.1f} s).")
+            self.stdout.write(f"{counted(rendered, 'PDF', 'PDF-er')} laget ({seconds:.1f} s).")
         if failed:
             # Cron mails what a job prints on stderr; the log has each error.
-            self.stderr.write(f"{failed} trekkliste-PDF-er kunne ikke lages; se loggen.")
+            pdfs = counted(failed, "trekkliste-PDF", "trekkliste-PDF-er")
+            self.stderr.write(f"{pdfs} kunne ikke lages; se loggen.")
             raise SystemExit(1)

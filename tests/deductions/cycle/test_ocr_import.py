@@ -77,7 +77,7 @@ def test_a_payment_repeated_in_a_later_file_is_counted_once(staff_admin, employe
 
     response = upload(staff_admin, later)
 
-    assert "1 nye innbetalinger lest inn (kr 20,00), 1 var lest inn før." in response.text
+    assert "1 ny innbetaling lest inn (kr 20,00), 1 var lest inn før." in response.text
     assert sorted(Payment.objects.values_list("amount", flat=True)) == [
         Decimal("20.00"),
         Decimal("500.00"),
@@ -159,7 +159,7 @@ def test_avtalegiro_agreements_in_an_ocr_file_are_named_and_not_read(staff_admin
 
     response = upload(staff_admin, with_avtalegiro_agreements(content))
 
-    assert "1 nye innbetalinger lest inn" in response.text
+    assert "1 ny innbetaling lest inn" in response.text
     assert "Filen har også 16 AvtaleGiro-avtaler; de er ikke lest inn." in response.text
     assert Payment.objects.get().employer == employer
 

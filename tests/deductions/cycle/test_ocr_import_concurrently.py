@@ -59,7 +59,7 @@ def test_the_same_file_uploaded_twice_at_once_is_read_once(two_staff_clients, to
     assert errors == []
     texts = sorted(response.text for response in responses)
     assert [response.status_code for response in responses] == [200, 200]
-    assert sum("1 nye innbetalinger lest inn" in text for text in texts) == 1
+    assert sum("1 ny innbetaling lest inn" in text for text in texts) == 1
     assert sum("Denne filen er allerede lest inn." in text for text in texts) == 1
     assert OcrImport.objects.count() == 1
     assert Payment.objects.count() == 1

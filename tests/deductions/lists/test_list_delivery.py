@@ -186,7 +186,7 @@ def test_render_list_pdfs_makes_each_missing_pdf_once(owner_client, february):
     deliver(owner_client, deduction_list)
     out = io.StringIO()
     call_command("render_list_pdfs", stdout=out)
-    assert out.getvalue().startswith("1 PDF-er laget")
+    assert out.getvalue().startswith("1 PDF laget")
     stored = deduction_list.deliveries.get().pdf.name
     assert stored.endswith(".pdf")
     call_command("render_list_pdfs", stdout=io.StringIO())
@@ -206,7 +206,7 @@ def test_render_list_pdfs_reports_a_failure_and_tries_again_next_time(
     with pytest.raises(SystemExit) as exit_:
         call_command("render_list_pdfs", stdout=io.StringIO(), stderr=errors)
     assert exit_.value.code == 1
-    assert "1 trekkliste-PDF-er kunne ikke lages" in errors.getvalue()
+    assert "1 trekkliste-PDF kunne ikke lages" in errors.getvalue()
     assert not deduction_list.deliveries.get().pdf
     monkeypatch.setattr(list_services, "render_pdf", real_render)
     call_command("render_list_pdfs", stdout=io.StringIO())

@@ -106,6 +106,7 @@ def test_other_as_reason_needs_a_comment(owner_client, february):
     response = owner_client.post(edit_url(deduction_list), data)
     assert response.status_code == 400
     assert "Skriv en kommentar når årsaken er «Annet»." in response.text
+    assert "Rett feilene under (1 rad)" in response.text
     assert deduction_list.lines.get(name="Hauge Linda").reason == ""
     data[f"l-{linda}-comment"] = "Gikk over til annen stilling"
     assert owner_client.post(edit_url(deduction_list), data).status_code == 302

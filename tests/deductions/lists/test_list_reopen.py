@@ -86,6 +86,7 @@ def test_the_admin_page_shows_every_version_and_the_audit_trail(list_staff_clien
     assert response.status_code == 200
     body = response.text
     assert "list_delivered" in body and "list_reopened" in body
+    assert "Begrunnelse: Rettes" in body  # the details in words, not `reason: Rettes`
     assert "Linjene i versjon 1" in body
     assert "Hauge Linda" in body
     pdf = list_staff_client.get(
