@@ -101,15 +101,31 @@ class PasswordResetManager(models.Manager.from_queryset(PasswordResetQuerySet)):
         )
         if nonce is not None:
             # Sent after the response, which is then the same whatever happened here.
-            link = OutboxMessage.objects.create(
-                kind=OutboxMessage.Kind.PASSWORD_RESET,
-                channel=channel,
-                recipient=user,
-                address=reset.address,
-                dedupe_key=f"{OutboxMessage.Kind.PASSWORD_RESET}:{reset.pk}",
-                context={"reset": reset.pk, "nonce": nonce},
-            )
-            send_soon([link])
+            reset.send_link(nonce)
+        return reset
+
+    def first_password_link(self, *, user, request, invited_by=""):
+        """A first-password link for a user staff (or an invitation) just made: the same
+        row and the same link as «Glemt passord», valid for FIRST_PASSWORD_LINK_VALIDITY
+        (the person may not read the mail within the hour), by e-mail when there is an
+        address, else by SMS. Returns None when the user has neither."""
+        channel = PasswordReset.Channel.EMAIL if user.email else PasswordReset.Channel.SMS
+        now = timezone.now()
+        reset = self.model(
+            username=user.username,
+            user=user,
+            channel=channel,
+            ip_address=client_ip(request),
+            created_at=now,
+            expires_at=now + settings.FIRST_PASSWORD_LINK_VALIDITY,
+        )
+        if not reset.address:
+            return None
+        nonce = secrets.token_urlsafe(32)
+        reset.token_hash = hash_token(reset_token(nonce))
+        reset.outcome = PasswordReset.Outcome.SENT
+        reset.save()
+        reset.send_link(nonce, invited_by=invited_by)
         return reset
 
 
@@ -166,6 +182,21 @@ class PasswordReset(models.Model):
             return self.user.mobile.as_e164 if self.user.mobile else ""
         return self.user.email
 
+    def send_link(self, nonce, **context):
+        link = OutboxMessage.objects.create(
+            kind=OutboxMessage.Kind.PASSWORD_RESET,
+            channel=self.channel,
+            recipient=self.user,
+            address=self.address,
+            dedupe_key=f"{OutboxMessage.Kind.PASSWORD_RESET}:{self.pk}",
+            context={"reset": self.pk, "nonce": nonce, **context},
+        )
+        send_soon([link])
+
+    @property
+    def minutes_valid(self):
+        return int((self.expires_at - self.created_at).total_seconds() // 60)
+
     def link(self, token):
         """Always built from SITE_URL, never from the request's Host."""
         return settings.SITE_URL + reverse("accounts:password_reset_link", args=[token])
@@ -209,11 +240,18 @@ def render_reset_links(rows):
             yield [row], Skip()
             continue
         url = reset.link(reset_token(row.context["nonce"]))
-        minutes = int(reset.validity(reset.channel).total_seconds() // 60)
+        minutes = reset.minutes_valid
+        invited_by = row.context.get("invited_by", "")
         if row.channel == OutboxMessage.Channel.SMS:
+            opening = (
+                "Du er invitert som trekkontakt i Trekkportalen "
+                f"(brukernavn {reset.user.username}). "
+                if invited_by
+                else ""
+            )
             yield (
                 [row],
-                f"Sett nytt passord i Trekkportalen (lenken virker i {minutes} minutter "
+                f"{opening}Sett nytt passord i Trekkportalen (lenken virker i {minutes} minutter "
                 f"og kan brukes én gang): {url}",
             )
         else:
@@ -221,7 +259,7 @@ def render_reset_links(rows):
                 [row],
                 render_templated_mail(
                     "accounts/email/password_reset",
-                    {"user": reset.user, "url": url, "minutes": minutes},
+                    {"user": reset.user, "url": url, "minutes": minutes, "invited_by": invited_by},
                 ),
             )
 
