@@ -222,7 +222,8 @@ def give_up_role(request):
     """«Gi fra meg rollen»: the active role only, and never the employer's last contact."""
     role = request.role
     others = Role.objects.filter(employer=role.employer).exclude(pk=role.pk).exists()
-    form = GiveUpRoleForm(request.POST or None)
+    # An unticked box posts nothing, which must still be a bound (and invalid) form.
+    form = GiveUpRoleForm(request.POST if request.method == "POST" else None)
     if others and form.is_valid():
         try:
             role_give_up(role=role, request=request)
