@@ -154,6 +154,7 @@ class RoleInvitation(models.Model):
             obj=self,
             user_id=user.username,
             new_user=created,
+            automatic=by is None,
         )
         inviter = self.invited_by.full_name if self.invited_by else settings.UNION_NAME
         if created:

@@ -68,28 +68,23 @@ class PasswordResetManager(models.Manager.from_queryset(PasswordResetQuerySet)):
         The caller learns nothing from the outcome: the person asking gets the same
         answer whatever happened here.
         """
-        ip_address = client_ip(request)
         user = User.objects.filter(username=username, is_active=True).first()
-        now = timezone.now()
-        reset = self.model(
+        reset = self._unsaved(
             username=username,
             user=user,
             channel=channel,
-            ip_address=ip_address,
-            created_at=now,
-            expires_at=now + PasswordReset.validity(channel),
+            request=request,
+            validity=PasswordReset.validity(channel),
         )
         nonce = None
-        if self.over_limit(username=username, ip_address=ip_address):
+        if self.over_limit(username=username, ip_address=reset.ip_address):
             reset.outcome = PasswordReset.Outcome.LIMITED
         elif user is None:
             reset.outcome = PasswordReset.Outcome.UNKNOWN_USER
         elif not reset.address:
             reset.outcome = PasswordReset.Outcome.NO_ADDRESS
         else:
-            nonce = secrets.token_urlsafe(32)
-            reset.token_hash = hash_token(reset_token(nonce))
-            reset.outcome = PasswordReset.Outcome.SENT
+            nonce = reset.issue_token()
         reset.save()
         AuditEvent.objects.record(
             "password_reset_requested",
@@ -109,24 +104,30 @@ class PasswordResetManager(models.Manager.from_queryset(PasswordResetQuerySet)):
         row and the same link as «Glemt passord», valid for FIRST_PASSWORD_LINK_VALIDITY
         (the person may not read the mail within the hour), by e-mail when there is an
         address, else by SMS. Returns None when the user has neither."""
-        channel = PasswordReset.Channel.EMAIL if user.email else PasswordReset.Channel.SMS
-        now = timezone.now()
-        reset = self.model(
+        reset = self._unsaved(
             username=user.username,
+            user=user,
+            channel=PasswordReset.Channel.EMAIL if user.email else PasswordReset.Channel.SMS,
+            request=request,
+            validity=settings.FIRST_PASSWORD_LINK_VALIDITY,
+        )
+        if not reset.address:
+            return None
+        nonce = reset.issue_token()
+        reset.save()
+        reset.send_link(nonce, invited_by=invited_by)
+        return reset
+
+    def _unsaved(self, *, username, user, channel, request, validity):
+        now = timezone.now()
+        return self.model(
+            username=username,
             user=user,
             channel=channel,
             ip_address=client_ip(request),
             created_at=now,
-            expires_at=now + settings.FIRST_PASSWORD_LINK_VALIDITY,
+            expires_at=now + validity,
         )
-        if not reset.address:
-            return None
-        nonce = secrets.token_urlsafe(32)
-        reset.token_hash = hash_token(reset_token(nonce))
-        reset.outcome = PasswordReset.Outcome.SENT
-        reset.save()
-        reset.send_link(nonce, invited_by=invited_by)
-        return reset
 
 
 class PasswordReset(models.Model):
@@ -181,6 +182,13 @@ class PasswordReset(models.Model):
         if self.channel == self.Channel.SMS:
             return self.user.mobile.as_e164 if self.user.mobile else ""
         return self.user.email
+
+    def issue_token(self):
+        """A fresh nonce for the outbox row; only the hash of the token it makes is kept."""
+        nonce = secrets.token_urlsafe(32)
+        self.token_hash = hash_token(reset_token(nonce))
+        self.outcome = PasswordReset.Outcome.SENT
+        return nonce
 
     def send_link(self, nonce, **context):
         link = OutboxMessage.objects.create(

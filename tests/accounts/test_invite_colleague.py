@@ -59,7 +59,7 @@ def test_with_approval_off_the_colleague_gets_a_first_password_link_at_once(
     assert invitation.user == colleague
     assert re.fullmatch(r"[1-9]\d{7}", colleague.username)
     assert Role.objects.filter(user=colleague, employer=employer).exists()
-    assert AuditEvent.objects.filter(action="role_invitation_approved").exists()
+    assert AuditEvent.objects.get(action="role_invitation_approved").details["automatic"] is True
     (link_mail,) = [m for m in mail.outbox if m.to == ["siri@example.com"]]
     assert "Kari Nordmann har invitert deg" in link_mail.body
     assert colleague.username in link_mail.body
