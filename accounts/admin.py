@@ -1,9 +1,9 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 
-from accounts.models import AuditEvent, PasswordReset, Role, User
+from accounts.models import AuditEvent, PasswordReset, Role, RoleInvitation, User
 from trekkportal.admin import ReadOnlyAdmin
 
 
@@ -125,3 +125,59 @@ class PasswordResetAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["user"]
     exclude = ["token_hash"]
+
+
+@admin.register(RoleInvitation)
+class RoleInvitationAdmin(ReadOnlyAdmin):
+    """Contacts' invitations of colleagues: staff approve or refuse the pending ones (the role
+    opens members' national IDs). Approving makes the user if the e-mail is new and sends the
+    first-password link; both actions are audited."""
+
+    list_display = [
+        "created_at",
+        "full_name",
+        "email",
+        "employer",
+        "invited_by",
+        "status",
+        "decided_by",
+        "decided_at",
+        "user",
+    ]
+    list_filter = ["status"]
+    search_fields = ["full_name", "email", "employer__name", "employer__number"]
+    list_select_related = ["employer", "invited_by", "decided_by", "user"]
+    actions = ["approve", "refuse"]
+
+    def has_change_permission(self, request, obj=None):
+        # For the actions only: the fields stay read-only (ReadOnlyAdmin's form is unused).
+        return request.user.has_perm("accounts.change_roleinvitation")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    @admin.action(description="Godkjenn valgte invitasjoner", permissions=["change"])
+    def approve(self, request, queryset):
+        self._decide(request, queryset, "approve", "godkjent")
+
+    @admin.action(description="Avvis valgte invitasjoner", permissions=["change"])
+    def refuse(self, request, queryset):
+        self._decide(request, queryset, "refuse", "avvist")
+
+    def _decide(self, request, queryset, method, done):
+        pending = queryset.filter(status=RoleInvitation.Status.PENDING).select_related(
+            "employer", "invited_by"
+        )
+        count = sum(
+            getattr(invitation, method)(by=request.user, request=request) for invitation in pending
+        )
+        skipped = queryset.count() - count
+        self.message_user(
+            request, f"{count} {'invitasjon' if count == 1 else 'invitasjoner'} {done}."
+        )
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} var allerede avgjort og ble ikke endret.",
+                level=messages.WARNING,
+            )

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 
-from accounts.models import PasswordReset, Role
+from accounts.models import PasswordReset, Role, RoleInvitation
 from accounts.validators import normalise_user_id, validate_user_id
 
 
@@ -78,3 +78,22 @@ class NewPasswordForm(SetPasswordForm):
         self.fields["new_password1"].label = "Nytt passord"
         self.fields["new_password2"].label = "Gjenta nytt passord"
         self.fields["new_password2"].help_text = ""
+
+
+class RoleInvitationForm(forms.ModelForm):
+    """«Inviter en kollega»: who the colleague is; the employer is always the active role's."""
+
+    class Meta:
+        model = RoleInvitation
+        fields = ["full_name", "email", "mobile"]
+        help_texts = {
+            "email": "Lenken for å velge passord sendes hit.",
+            "mobile": "Valgfritt. For varsler på SMS.",
+        }
+
+
+class GiveUpRoleForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="Jeg vil ikke lenger være trekkontakt for denne bedriften.",
+        error_messages={"required": "Kryss av for å bekrefte."},
+    )

@@ -17,6 +17,8 @@ urlpatterns = [
         views.password_reset_link,
         name="password_reset_link",
     ),
+    path("inviter-kollega/", views.invite_colleague, name="invite_colleague"),
+    path("gi-fra-meg-rollen/", views.give_up_role, name="give_up_role"),
     path("passord/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "passord/endret/",

@@ -10,9 +10,24 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from two_factor.views import LoginView as TwoFactorLoginView
 
-from accounts.forms import ChooseRoleForm, LoginForm, NewPasswordForm, PasswordResetRequestForm
-from accounts.middleware import activate_only_role, activate_role
-from accounts.models import AuditEvent, PasswordReset, Role
+from accounts.decorators import role_required
+from accounts.forms import (
+    ChooseRoleForm,
+    GiveUpRoleForm,
+    LoginForm,
+    NewPasswordForm,
+    PasswordResetRequestForm,
+    RoleInvitationForm,
+)
+from accounts.middleware import ROLE_SESSION_KEY, activate_only_role, activate_role
+from accounts.models import (
+    AuditEvent,
+    LastContact,
+    PasswordReset,
+    Role,
+    RoleInvitation,
+    role_give_up,
+)
 
 RESET_TOKEN_SESSION_KEY = "password_reset_token"
 
@@ -166,4 +181,61 @@ def password_reset_confirm(request):
         return redirect(settings.LOGIN_URL)
     return render(
         request, "accounts/password_reset_confirm.html", {"form": form, "reset_user": reset.user}
+    )
+
+
+@role_required
+@require_http_methods(["GET", "POST"])
+def invite_colleague(request):
+    """«Inviter en kollega»: always for the active role's employer, never one named in the
+    request."""
+    form = RoleInvitationForm(request.POST or None)
+    if form.is_valid():
+        invitation = RoleInvitation.objects.invite(
+            role=request.role,
+            request=request,
+            **{field: form.cleaned_data[field] for field in ("full_name", "email", "mobile")},
+        )
+        if invitation.status == RoleInvitation.Status.APPROVED:
+            messages.success(
+                request,
+                f"{invitation.full_name} er nå trekkontakt for {request.role.employer.name} "
+                "og får en e-post med innloggingen.",
+            )
+        else:
+            messages.success(
+                request,
+                f"Invitasjonen til {invitation.full_name} er sendt til forbundet. Når den er "
+                "godkjent, får kollegaen din en e-post med innloggingen.",
+            )
+        return redirect("home")
+    return render(
+        request,
+        "accounts/invite_colleague.html",
+        {"form": form, "needs_approval": settings.ROLE_INVITATIONS_NEED_APPROVAL},
+    )
+
+
+@role_required
+@require_http_methods(["GET", "POST"])
+def give_up_role(request):
+    """«Gi fra meg rollen»: the active role only, and never the employer's last contact."""
+    role = request.role
+    others = Role.objects.filter(employer=role.employer).exclude(pk=role.pk).exists()
+    # An unticked box posts nothing, which must still be a bound (and invalid) form.
+    form = GiveUpRoleForm(request.POST if request.method == "POST" else None)
+    if others and form.is_valid():
+        try:
+            role_give_up(role=role, request=request)
+        except LastContact:
+            others = False
+        else:
+            request.session.pop(ROLE_SESSION_KEY, None)
+            messages.success(request, f"Du er ikke lenger trekkontakt for {role.employer.name}.")
+            return redirect("accounts:after_login")
+    return render(
+        request,
+        "accounts/give_up_role.html",
+        {"form": form, "last_contact": not others},
+        status=409 if request.method == "POST" and not others else 200,
     )

@@ -156,6 +156,9 @@ CSRF_COOKIE_HTTPONLY = True
 PASSWORD_RESET_EMAIL_VALIDITY = timedelta(minutes=60)
 PASSWORD_RESET_SMS_VALIDITY = timedelta(minutes=15)
 PASSWORD_RESET_MAX_PER_USER_PER_HOUR = 3
+FIRST_PASSWORD_LINK_VALIDITY = timedelta(days=3)
+# A contact's invitation of a colleague waits for staff (the role opens members' national IDs).
+ROLE_INVITATIONS_NEED_APPROVAL = env_bool("ROLE_INVITATIONS_NEED_APPROVAL", True)
 PASSWORD_RESET_MAX_PER_IP_PER_HOUR = env_int("PASSWORD_RESET_MAX_PER_IP_PER_HOUR", 20, minimum=1)
 
 # Two-factor: always for staff and admin; optionally for every contact.

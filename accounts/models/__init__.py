@@ -5,7 +5,17 @@
 """
 
 from accounts.models.audit import AuditEvent
+from accounts.models.invitations import LastContact, RoleInvitation, role_give_up
 from accounts.models.password_reset import PasswordReset
 from accounts.models.users import Role, User, UserManager
 
-__all__ = ["AuditEvent", "PasswordReset", "Role", "User", "UserManager"]
+__all__ = [
+    "AuditEvent",
+    "LastContact",
+    "PasswordReset",
+    "Role",
+    "RoleInvitation",
+    "User",
+    "UserManager",
+    "role_give_up",
+]

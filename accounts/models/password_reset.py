@@ -68,28 +68,23 @@ class PasswordResetManager(models.Manager.from_queryset(PasswordResetQuerySet)):
         The caller learns nothing from the outcome: the person asking gets the same
         answer whatever happened here.
         """
-        ip_address = client_ip(request)
         user = User.objects.filter(username=username, is_active=True).first()
-        now = timezone.now()
-        reset = self.model(
+        reset = self._unsaved(
             username=username,
             user=user,
             channel=channel,
-            ip_address=ip_address,
-            created_at=now,
-            expires_at=now + PasswordReset.validity(channel),
+            request=request,
+            validity=PasswordReset.validity(channel),
         )
         nonce = None
-        if self.over_limit(username=username, ip_address=ip_address):
+        if self.over_limit(username=username, ip_address=reset.ip_address):
             reset.outcome = PasswordReset.Outcome.LIMITED
         elif user is None:
             reset.outcome = PasswordReset.Outcome.UNKNOWN_USER
         elif not reset.address:
             reset.outcome = PasswordReset.Outcome.NO_ADDRESS
         else:
-            nonce = secrets.token_urlsafe(32)
-            reset.token_hash = hash_token(reset_token(nonce))
-            reset.outcome = PasswordReset.Outcome.SENT
+            nonce = reset.issue_token()
         reset.save()
         AuditEvent.objects.record(
             "password_reset_requested",
@@ -101,16 +96,38 @@ class PasswordResetManager(models.Manager.from_queryset(PasswordResetQuerySet)):
         )
         if nonce is not None:
             # Sent after the response, which is then the same whatever happened here.
-            link = OutboxMessage.objects.create(
-                kind=OutboxMessage.Kind.PASSWORD_RESET,
-                channel=channel,
-                recipient=user,
-                address=reset.address,
-                dedupe_key=f"{OutboxMessage.Kind.PASSWORD_RESET}:{reset.pk}",
-                context={"reset": reset.pk, "nonce": nonce},
-            )
-            send_soon([link])
+            reset.send_link(nonce)
         return reset
+
+    def first_password_link(self, *, user, request, invited_by=""):
+        """A first-password link for a user staff (or an invitation) just made: the same
+        row and the same link as «Glemt passord», valid for FIRST_PASSWORD_LINK_VALIDITY
+        (the person may not read the mail within the hour), by e-mail when there is an
+        address, else by SMS. Returns None when the user has neither."""
+        reset = self._unsaved(
+            username=user.username,
+            user=user,
+            channel=PasswordReset.Channel.EMAIL if user.email else PasswordReset.Channel.SMS,
+            request=request,
+            validity=settings.FIRST_PASSWORD_LINK_VALIDITY,
+        )
+        if not reset.address:
+            return None
+        nonce = reset.issue_token()
+        reset.save()
+        reset.send_link(nonce, invited_by=invited_by)
+        return reset
+
+    def _unsaved(self, *, username, user, channel, request, validity):
+        now = timezone.now()
+        return self.model(
+            username=username,
+            user=user,
+            channel=channel,
+            ip_address=client_ip(request),
+            created_at=now,
+            expires_at=now + validity,
+        )
 
 
 class PasswordReset(models.Model):
@@ -166,6 +183,28 @@ class PasswordReset(models.Model):
             return self.user.mobile.as_e164 if self.user.mobile else ""
         return self.user.email
 
+    def issue_token(self):
+        """A fresh nonce for the outbox row; only the hash of the token it makes is kept."""
+        nonce = secrets.token_urlsafe(32)
+        self.token_hash = hash_token(reset_token(nonce))
+        self.outcome = PasswordReset.Outcome.SENT
+        return nonce
+
+    def send_link(self, nonce, **context):
+        link = OutboxMessage.objects.create(
+            kind=OutboxMessage.Kind.PASSWORD_RESET,
+            channel=self.channel,
+            recipient=self.user,
+            address=self.address,
+            dedupe_key=f"{OutboxMessage.Kind.PASSWORD_RESET}:{self.pk}",
+            context={"reset": self.pk, "nonce": nonce, **context},
+        )
+        send_soon([link])
+
+    @property
+    def minutes_valid(self):
+        return int((self.expires_at - self.created_at).total_seconds() // 60)
+
     def link(self, token):
         """Always built from SITE_URL, never from the request's Host."""
         return settings.SITE_URL + reverse("accounts:password_reset_link", args=[token])
@@ -209,11 +248,18 @@ def render_reset_links(rows):
             yield [row], Skip()
             continue
         url = reset.link(reset_token(row.context["nonce"]))
-        minutes = int(reset.validity(reset.channel).total_seconds() // 60)
+        minutes = reset.minutes_valid
+        invited_by = row.context.get("invited_by", "")
         if row.channel == OutboxMessage.Channel.SMS:
+            opening = (
+                "Du er invitert som trekkontakt i Trekkportalen "
+                f"(brukernavn {reset.user.username}). "
+                if invited_by
+                else ""
+            )
             yield (
                 [row],
-                f"Sett nytt passord i Trekkportalen (lenken virker i {minutes} minutter "
+                f"{opening}Sett nytt passord i Trekkportalen (lenken virker i {minutes} minutter "
                 f"og kan brukes én gang): {url}",
             )
         else:
@@ -221,7 +267,7 @@ def render_reset_links(rows):
                 [row],
                 render_templated_mail(
                     "accounts/email/password_reset",
-                    {"user": reset.user, "url": url, "minutes": minutes},
+                    {"user": reset.user, "url": url, "minutes": minutes, "invited_by": invited_by},
                 ),
             )
 

@@ -39,6 +39,10 @@ OWN_ACCOUNT = {
     "deductions:month_list",
     "messaging:inbox",
     "messaging:new",
+    # The active role's own: no employer in the address, only `request.role` is acted on
+    # (tests/accounts/test_give_up_role.py, test_invite_colleague.py).
+    "accounts:invite_colleague",
+    "accounts:give_up_role",
 }
 # Messages belong to users: tests/messaging/test_thread.py and test_attachment_download.py
 # walk these as someone who is neither sender nor recipient.
