@@ -33,9 +33,9 @@ def environment_with(**environment):
     return env | {"DJANGO_SETTINGS_MODULE": "trekkportal.settings", **environment}
 
 
-def start(**environment):
+def start(code=PRINT_SETTINGS, **environment):
     return subprocess.run(
-        [sys.executable, "-c", PRINT_SETTINGS],
+        [sys.executable, "-c", code],
         cwd=BASE_DIR,
         env=environment_with(**environment),
         capture_output=True,
@@ -96,17 +96,6 @@ PRINT_SITE_URL = (
 )
 
 
-def site_url(**environment):
-    return subprocess.run(
-        [sys.executable, "-c", PRINT_SITE_URL],
-        cwd=BASE_DIR,
-        env=environment_with(**environment),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 @pytest.mark.parametrize(
     ("environment", "expected"),
     [
@@ -117,7 +106,7 @@ def site_url(**environment):
     ids=["default", "port", "site-url-wins"],
 )
 def test_site_url_follows_the_port_unless_set(environment, expected):
-    result = site_url(**environment)
+    result = start(PRINT_SITE_URL, **environment)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == expected
 
