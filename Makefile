@@ -21,21 +21,27 @@ $(STAMP): pyproject.toml
 var:
 	mkdir -p var
 
+# The port `make run` serves on (`make run PORT=8010`); links in mail and SMS follow it unless
+# SITE_URL is set.
+PORT ?= 8000
+
 # The web server and the task worker together. Ctrl-C reaches both: the worker finishes the task
 # in flight (a second Ctrl-C stops it at once); when the server ends otherwise, the worker is
 # stopped too. The worker does not reload on code changes (a reload kills the task in flight):
 # restart after changing a task.
+run: export PORT := $(PORT)
 run: setup var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py db_worker --no-reload --no-startup-delay & worker=$$!; \
 	trap 'interrupted=1; exit 130' INT; trap 'exit 143' TERM; \
 	trap '[ -n "$$interrupted" ] || kill $$worker 2>/dev/null; wait $$worker' EXIT; \
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 demo: setup var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	@echo "Start portalen med make run (eller make run PORT=8010)."
 
 test: setup var
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -39,6 +39,15 @@ class LoginView(TwoFactorLoginView):
     )
 
 
+class LogoutView(auth_views.LogoutView):
+    """«Logg ut», then the login page says so: without a word it looks as if nothing happened."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, "Du er logget ut.")
+        return response
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """ "Endre passord": other sessions end (Django), the user gets a notice, staff an audit row.
 

@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject, lazy
 
-from messaging.unread import unread_count, unread_noun
+from messaging.unread import staff_unread_count, unread_count, unread_noun
 
 
 def unread_messages(request):
@@ -9,7 +9,11 @@ def unread_messages(request):
     if user is None or not user.is_authenticated:
         return {}
     count = SimpleLazyObject(lambda: unread_count(request))
-    return {
+    context = {
         "unread_count": count,
         "unread_noun": lazy(lambda: unread_noun(unread_count(request)), str)(),
     }
+    if user.is_staff:
+        context["staff_unread_count"] = SimpleLazyObject(lambda: staff_unread_count(request))
+        context["staff_unread_noun"] = lazy(lambda: unread_noun(staff_unread_count(request)), str)()
+    return context

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from two_factor.admin import AdminSiteOTPRequired
 from two_factor.plugins.phonenumber.views import PhoneDeleteView, PhoneSetupView
@@ -12,7 +11,7 @@ from two_factor.views import (
     SetupView,
 )
 
-from accounts.views import LoginView
+from accounts.views import LoginView, LogoutView
 from employers import views as employer_views
 
 # Django admin is for staff who have passed two-factor.
@@ -44,7 +43,7 @@ urlpatterns = [
     path("", employer_views.home, name="home"),
     path("brukerveiledning/", employer_views.user_guide, name="user_guide"),
     path("", include(two_factor_patterns)),
-    path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logg-ut/", LogoutView.as_view(), name="logout"),
     path("konto/", include("accounts.urls")),
     path("trekk/", include("deductions.urls")),
     path("meldinger/", include("messaging.urls")),

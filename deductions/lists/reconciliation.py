@@ -4,6 +4,11 @@ Deviations are warnings, never blocks: the contact sees them before delivering, 
 after. The cases: a member on the basis missing from the list without a reason; a person on the
 list who is not on the basis; insurance amounts other than expected; an apprentice charged other
 than the flat amount; dues of zero without a reason.
+
+A supplementary list starts empty and carries only what comes in addition to the delivered list,
+so it is checked only against what it contains: a person not on the basis, a line with no amount
+and no reason, an amount larger than the month's whole fixed amount for that person. Nobody is
+missing from a supplement, and 85 kr of insurance left out of it is no deviation.
 """
 
 from dataclasses import dataclass
@@ -16,6 +21,7 @@ NOT_ON_BASIS = "not_on_basis"
 INSURANCE = "insurance"
 APPRENTICE = "apprentice"
 ZERO_DUES = "zero_dues"
+EMPTY_LINE = "empty_line"
 
 KINDS = {
     MISSING: "Mangler i listen",
@@ -23,6 +29,7 @@ KINDS = {
     INSURANCE: "Forsikring avviker",
     APPRENTICE: "Lærling med annet beløp",
     ZERO_DUES: "Kontingent 0 uten årsak",
+    EMPTY_LINE: "Linje uten beløp",
 }
 
 BASIS_FIELDS = (
@@ -56,20 +63,15 @@ def reconcile(deduction_list, lines=None):
     if lines is None:
         lines = list(deduction_list.lines.all())
     expected = {row["national_id"]: row for row in basis.deducted_lines().values(*BASIS_FIELDS)}
+    if deduction_list.is_supplementary:
+        return _reconcile_supplement(lines, expected)
     deviations = []
     seen = set()
     for line in lines:
         seen.add(line.national_id)
         row = expected.get(line.national_id)
         if row is None:
-            deviations.append(
-                Deviation(
-                    NOT_ON_BASIS,
-                    line.name,
-                    line.national_id,
-                    "Personen står ikke på trekkgrunnlaget for måneden.",
-                )
-            )
+            deviations.append(_not_on_basis(line))
         if line.reason:
             continue
         if row is not None and row["category"] == Category.APPRENTICE:
@@ -116,6 +118,64 @@ def reconcile(deduction_list, lines=None):
                         row["name"],
                         national_id,
                         "Står på trekkgrunnlaget, men mangler i listen uten årsak.",
+                    )
+                )
+    return deviations
+
+
+def _not_on_basis(line):
+    return Deviation(
+        NOT_ON_BASIS,
+        line.name,
+        line.national_id,
+        "Personen står ikke på trekkgrunnlaget for måneden.",
+    )
+
+
+def _reconcile_supplement(lines, expected):
+    deviations = []
+    for line in lines:
+        row = expected.get(line.national_id)
+        if row is None:
+            deviations.append(_not_on_basis(line))
+        if line.reason:
+            continue
+        if not line.total:
+            deviations.append(
+                Deviation(
+                    EMPTY_LINE,
+                    line.name,
+                    line.national_id,
+                    "Linjen har ingen beløp, og ingen årsak er valgt under «Ikke trukket».",
+                )
+            )
+            continue
+        if row is None:
+            continue
+        if row["category"] == Category.APPRENTICE:
+            if line.total > row["apprentice_amount"]:
+                deviations.append(
+                    Deviation(
+                        APPRENTICE,
+                        line.name,
+                        line.national_id,
+                        f"Lærling trukket kr {kr(line.total)} i tillegg, mer enn det faste "
+                        f"beløpet for måneden (kr {kr(row['apprentice_amount'])}).",
+                    )
+                )
+            continue
+        for label, amount, whole_month in (
+            ("Innboforsikring", line.home_insurance, row["home_insurance_amount"]),
+            ("Reiseforsikring", line.travel_insurance, row["travel_insurance_amount"]),
+        ):
+            if amount > whole_month:
+                deviations.append(
+                    Deviation(
+                        INSURANCE,
+                        line.name,
+                        line.national_id,
+                        f"{label} kr {kr(amount)} i tillegg, mer enn månedens "
+                        f"beløp (kr {kr(whole_month)}).",
                     )
                 )
     return deviations

@@ -8,14 +8,18 @@ Every change leaves an AuditEvent (actions `list_created`, `list_draft_saved`, `
 import logging
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
 from deductions.lists.reconciliation import reconcile
 from deductions.models import Category, DeductionList, DeductionListLine, ListDelivery
 from deductions.money import ZERO
+from messaging.services import messages_send_to_employer
 from trekkportal.pdf import render_pdf
 
 BATCH = 500
@@ -324,6 +328,27 @@ def _snapshot(line):
     }
 
 
+def _announce_reopening(deduction_list, *, reason, actor):
+    """A secure message to every contact of the employer: otherwise they find «Gjenåpnet» by
+    chance. Its notice goes through the outbox like every other message's."""
+    period = deduction_list.basis.period
+    messages_send_to_employer(
+        sender=actor,
+        employer=deduction_list.basis.employer,
+        subject=f"{deduction_list.get_kind_display()} for {period.table_label} er åpnet igjen",
+        body=render_to_string(
+            "deductions/lists/messages/reopened.txt",
+            {
+                "deduction_list": deduction_list,
+                "period": period,
+                "reason": reason,
+                "list_url": settings.SITE_URL
+                + reverse("deductions:list_edit", args=[deduction_list.public_id]),
+            },
+        ),
+    )
+
+
 @transaction.atomic
 def list_reopen(*, deduction_list, reason, actor, request=None):
     """Staff reopen a delivered list so the contact can edit and deliver it again."""
@@ -347,4 +372,5 @@ def list_reopen(*, deduction_list, reason, actor, request=None):
         reason=reason,
         version=locked.version,
     )
+    _announce_reopening(locked, reason=reason, actor=actor)
     deduction_list.refresh_from_db()

@@ -78,6 +78,12 @@ def test_logout_ends_the_session_on_the_server(owner_client):
     assert owner_client.get(HOME).status_code == 302
 
 
+def test_login_page_says_you_are_logged_out(owner_client):
+    response = owner_client.post(reverse("logout"), follow=True)
+    assert response.request["PATH_INFO"] == reverse("two_factor:login")
+    assert "Du er logget ut" in response.content.decode()
+
+
 def test_deactivated_user_is_out_on_the_next_request(owner_client, owner):
     owner.is_active = False
     owner.save()

@@ -108,3 +108,20 @@ def test_ola_uploads_a_csv_for_avinor_and_delivers_it(page, outsider, february, 
     log_out(page)
     delivered = DeductionList.objects.get(basis__employer__number="00080000")
     assert delivered.is_delivered and delivered.original_filename == "avinor-februar.csv"
+
+
+def test_a_bad_file_shows_its_errors_at_the_top_with_focus(page, outsider, february, tmp_path):
+    """After «Les inn filen» the errors used to sit below the fold: the page looked unchanged."""
+    csv_file = tmp_path / "avinor-februar.csv"
+    csv_file.write_bytes(
+        b"F\xf8dselsnummer;Navn;Kontingent\r\n12345678901;Flyger Frida;mange kroner\r\n"
+    )
+    page.set_viewport_size({"width": 1280, "height": 720})
+    log_in(page, "10000002", PASSWORD)
+    month_row(page).get_by_role("link", name="Last opp fil").click()
+    page.get_by_label("Fil (CSV eller XLSX)").set_input_files(str(csv_file))
+    page.get_by_role("button", name="Les inn filen").click()
+    heading = page.get_by_role("heading", name=re.compile("^Filen er ikke lest inn"))
+    expect(heading).to_be_focused()
+    expect(heading).to_be_in_viewport()
+    expect(page.get_by_test_id("upload-problems")).to_contain_text("Rad")

@@ -31,6 +31,7 @@ def test_kari_picks_a_role_switches_from_the_menu_and_logs_out(page, owner, empl
 
     log_out(page)
     expect(page.get_by_role("heading", name="Logg inn")).to_be_visible()
+    expect(page.get_by_text("Du er logget ut")).to_be_visible()
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/logg-inn/"))
 

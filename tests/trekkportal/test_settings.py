@@ -27,14 +27,15 @@ def environment_with(**environment):
         key: value
         for key, value in os.environ.items()
         if key not in PRODUCTION
+        and key != "PORT"
         and not key.startswith(("TWILIO_", "EMAIL_", "DATABASE_", "DJANGO_"))
     }
     return env | {"DJANGO_SETTINGS_MODULE": "trekkportal.settings", **environment}
 
 
-def start(**environment):
+def start(code=PRINT_SETTINGS, **environment):
     return subprocess.run(
-        [sys.executable, "-c", PRINT_SETTINGS],
+        [sys.executable, "-c", code],
         cwd=BASE_DIR,
         env=environment_with(**environment),
         capture_output=True,
@@ -88,3 +89,35 @@ def test_bad_production_environment_stops_start_up(change, message):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+PRINT_SITE_URL = (
+    "import django; django.setup(); from django.conf import settings as s; print(s.SITE_URL)"
+)
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({}, "http://127.0.0.1:8000"),
+        ({"PORT": "8010"}, "http://127.0.0.1:8010"),
+        ({"PORT": "8010", "SITE_URL": "http://localhost:9000/"}, "http://localhost:9000"),
+    ],
+    ids=["default", "port", "site-url-wins"],
+)
+def test_site_url_follows_the_port_unless_set(environment, expected):
+    result = start(PRINT_SITE_URL, **environment)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
+def test_make_run_serves_on_the_port_it_is_given():
+    result = subprocess.run(
+        ["make", "--dry-run", "run", "PORT=8010"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "runserver 127.0.0.1:8010" in result.stdout

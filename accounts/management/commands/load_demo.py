@@ -23,4 +23,4 @@ class Command(BaseCommand):
         with transaction.atomic():
             for path in DEMO_MODULES:
                 import_module(path).load(self.stdout)
-        self.stdout.write(self.style.SUCCESS("Demodata er lastet. Åpne http://127.0.0.1:8000/"))
+        self.stdout.write(self.style.SUCCESS("Demodata er lastet."))

@@ -8,8 +8,9 @@ from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, Role
 from deductions.models import DeductionList
+from tests.conftest import make_user
 from tests.deductions.lists.conftest import deliver, form_data, start_list
 
 
@@ -136,3 +137,46 @@ def test_the_month_table_shows_a_reopened_list(owner_client, list_staff_client, 
     assert "Gjenåpnet" in row
     assert "Fortsett trekkliste i nettskjema" in row
     assert "Trekkliste registrert" in row  # the delivered version stays in the archive
+
+
+def test_reopening_sends_the_contacts_a_message_with_the_reason_and_a_link(
+    owner, employer, staff, list_staff_client, delivered, settings
+):
+    from messaging.models import Message, OutboxMessage
+
+    settings.SITE_URL = "https://trekk.example.org"
+    colleague = make_user("10000009", "Kollega Kai", email="kai@example.com")
+    Role.objects.create(user=colleague, employer=employer)
+
+    list_staff_client.post(reopen_url(delivered), {"reason": "Feil beløp for Nina"})
+
+    messages = Message.objects.filter(sender=staff).order_by("recipient__username")
+    assert [message.recipient for message in messages] == [owner, colleague]
+    for message in messages:
+        assert message.subject == "Trekkliste for 2021/02 er åpnet igjen"
+        assert "Årsak: Feil beløp for Nina" in message.body
+        edit = reverse("deductions:list_edit", args=[delivered.public_id])
+        assert f"https://trekk.example.org{edit}" in message.body
+        assert message.thread.employer == employer
+    notices = OutboxMessage.objects.filter(message__in=messages, kind="message_notice")
+    assert {notice.address for notice in notices} >= {owner.email, "kai@example.com"}
+
+
+def test_a_refused_reopening_sends_no_message(owner_client, list_staff_client, delivered, staff):
+    from messaging.models import Message
+
+    start_list(owner_client)  # a supplementary list is open: reopening waits
+    list_staff_client.post(reopen_url(delivered), {"reason": "Feil beløp"})
+
+    delivered.refresh_from_db()
+    assert delivered.is_delivered
+    assert not Message.objects.filter(sender=staff).exists()
+
+
+def test_the_locked_page_links_to_a_new_message_and_the_supplementary_list(owner_client, delivered):
+    response = owner_client.get(reverse("deductions:list_edit", args=[delivered.public_id]))
+
+    assert response.status_code == 409
+    assert f'href="{reverse("messaging:new")}">Ny melding<' in response.text
+    new_list = reverse("deductions:list_new", args=[delivered.basis.period.slug])
+    assert f'href="{new_list}">Registrer tilleggsliste<' in response.text

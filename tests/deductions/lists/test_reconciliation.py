@@ -2,8 +2,11 @@
 
 from decimal import Decimal
 
+from django.urls import reverse
+
 from deductions.lists.reconciliation import (
     APPRENTICE,
+    EMPTY_LINE,
     INSURANCE,
     MISSING,
     NOT_ON_BASIS,
@@ -12,7 +15,7 @@ from deductions.lists.reconciliation import (
 )
 from deductions.models import DeductionListLine, Reason
 from deductions.national_ids import synthetic_national_id
-from tests.deductions.lists.conftest import start_list
+from tests.deductions.lists.conftest import deliver, start_list
 
 
 def kinds(deduction_list):
@@ -87,3 +90,82 @@ def test_reconciliation_takes_two_queries(owner_client, february, django_assert_
     deduction_list.basis  # noqa: B018 (the views fetch the list with its basis)
     with django_assert_num_queries(2):
         reconcile(deduction_list)
+
+
+def supplement_for(client, deduction_list):
+    """Delivers `deduction_list` and starts the supplementary list that may follow it."""
+    assert deliver(client, deduction_list).status_code == 302
+    supplementary = start_list(client)
+    assert supplementary.is_supplementary and not supplementary.lines.exists()
+    return supplementary
+
+
+def add_line(deduction_list, national_id, name, dues, home="0", travel="0", reason=""):
+    line = DeductionListLine(
+        deduction_list=deduction_list,
+        position=deduction_list.lines.count(),
+        national_id=national_id,
+        name=name,
+        reason=reason,
+    )
+    line.set_amounts(Decimal(dues), Decimal(home), Decimal(travel))
+    line.save()
+
+
+def delivered_main(client):
+    deduction_list = start_list(client)
+    for name in ("Hauge Linda", "Ny Nina", "=Lærling Lise"):
+        set_line(deduction_list, name, "100")
+    return deduction_list
+
+
+def test_a_supplement_is_checked_only_against_what_it_contains(owner_client, february):
+    main = delivered_main(owner_client)
+    linda = main.lines.get(name="Hauge Linda")
+    supplementary = supplement_for(owner_client, main)
+    # 512 kr of dues and no insurance: the month's 85 kr were on the delivered list.
+    add_line(supplementary, linda.national_id, "Hauge Linda", "512")
+    assert kinds(supplementary) == []
+
+
+def test_a_supplement_with_more_than_the_months_insurance_or_an_empty_line_deviates(
+    owner_client, february
+):
+    main = delivered_main(owner_client)
+    linda = main.lines.get(name="Hauge Linda")
+    nina = main.lines.get(name="Ny Nina")
+    supplementary = supplement_for(owner_client, main)
+    add_line(supplementary, linda.national_id, "Hauge Linda", "0", home="170")
+    add_line(supplementary, nina.national_id, "Ny Nina", "0")
+    add_line(supplementary, synthetic_national_id(778), "Fremmed Frank", "50")
+
+    assert kinds(supplementary) == [
+        (EMPTY_LINE, "Ny Nina"),
+        (INSURANCE, "Hauge Linda"),
+        (NOT_ON_BASIS, "Fremmed Frank"),
+    ]
+    messages = [d.message for d in reconcile(supplementary)]
+    assert "Innboforsikring kr 170,00 i tillegg, mer enn månedens beløp (kr 85,00)." in messages
+
+
+def test_the_supplement_check_page_has_wording_of_its_own(owner_client, february):
+    main = delivered_main(owner_client)
+    linda = main.lines.get(name="Hauge Linda")
+    supplementary = supplement_for(owner_client, main)
+    add_line(supplementary, linda.national_id, "Hauge Linda", "512")
+
+    page = owner_client.get(reverse("deductions:list_confirm", args=[supplementary.public_id])).text
+
+    assert "Avvik i tilleggslisten (0)" in page and "Ingen avvik i tilleggslisten." in page
+    assert "Summen kommer i tillegg til trekklisten som er levert" in page
+    assert "Sum faste beløp på trekkgrunnlaget" not in page
+    assert "Avvik mot trekkgrunnlaget" not in page
+
+
+def test_the_supplement_form_says_it_starts_empty(owner_client, february):
+    supplementary = supplement_for(owner_client, delivered_main(owner_client))
+
+    page = owner_client.get(reverse("deductions:list_edit", args=[supplementary.public_id])).text
+
+    assert "En tilleggsliste starter tom." in page
+    assert "fylt ut med" not in page
