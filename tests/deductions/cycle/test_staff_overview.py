@@ -198,7 +198,8 @@ def test_queries_stay_bounded_with_many_employers(
     basis_generate(period=MARCH)
     with django_assert_max_num_queries(12):
         response = staff_client.get(URL)
-    assert response.text.count('<th scope="row">') == 100
+    table = response.text.split('data-testid="overview-table"')[1].split("</table>")[0]
+    assert table.count('<th scope="row">') == 100
     assert "Side 1 av 2" in response.text
     assert f"0 av {Employer.objects.count()} bedrifter har levert" in response.text
 
