@@ -20,10 +20,9 @@ MONTHS = 12
 MONTH_NAMES = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
 
 # The drawing's coordinates (the SVG viewBox scales them to the page's width).
-WIDTH, HEIGHT = 240, 120
-TOP, BASELINE = 18, 100  # the tallest bar reaches TOP; the bars stand on BASELINE
-SLOT = WIDTH / MONTHS
-BAR = 14
+SLOT, BAR, MARGIN = 20, 14, 4  # a month's width, its bar's, and room for the last label
+WIDTH, HEIGHT = MONTHS * SLOT + 2 * MARGIN, 124
+TOP, BASELINE = 20, 100  # the tallest bar reaches TOP; the bars stand on BASELINE
 
 
 @dataclass(frozen=True)
@@ -111,7 +110,7 @@ def charts(period, months=MONTHS):
                 Bar(
                     period=month,
                     count=count,
-                    x=round(slot * SLOT + (SLOT - BAR) / 2, 1),
+                    x=MARGIN + slot * SLOT + (SLOT - BAR) / 2,
                     y=round(BASELINE - height, 1),
                     height=round(height, 1),
                     month_label=MONTH_NAMES[month.month - 1],
