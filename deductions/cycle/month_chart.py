@@ -130,10 +130,12 @@ def charts(period, months=MONTHS):
 
 def _summary(status, series):
     """«Levert, 2020/04 til 2021/03: 3 bedrifter i 2021/03; høyest 5 i 2021/01, lavest 0 i
-    2020/04.» The first month reached wins a tie."""
+    2020/04.» (the earliest month wins a tie), or «…: 0 bedrifter hver måned.»"""
     (first, _), (last, last_count) = series[0], series[-1]
     high = max(series, key=lambda item: item[1])
     low = min(series, key=lambda item: item[1])
+    if high[1] == low[1]:
+        return f"{status.label}, {first} til {last}: {_employers(last_count)} hver måned."
     return (
         f"{status.label}, {first} til {last}: {_employers(last_count)} i {last}; "
         f"høyest {high[1]} i {high[0]}, lavest {low[1]} i {low[0]}."

@@ -134,7 +134,9 @@ def test_staff_see_twelve_months_as_a_chart_with_its_table(
     page.goto("/trekk/stab/2021-03/")
 
     chart = page.get_by_test_id("month-chart")
-    delivered = chart.get_by_role("img", name=re.compile(r"^Levert, 2020.04 til 2021.03: 1 bedrift\b"))
+    delivered = chart.get_by_role(
+        "img", name=re.compile(r"^Levert, 2020.04 til 2021.03: 1 bedrift\b")
+    )
     expect(delivered).to_be_visible()
     expect(chart.get_by_role("img")).to_have_count(4)
     box = delivered.bounding_box()

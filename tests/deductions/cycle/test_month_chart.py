@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from deductions.basis.services import basis_generate
+from deductions.cycle import month_chart
 from deductions.cycle.month_chart import month_counts
 from deductions.cycle.overview import employer_month_rows
 from deductions.models import DeductionList
@@ -79,8 +80,16 @@ def test_each_chart_is_an_image_with_a_summary_for_screen_readers(two_months, st
         "Levert, 2020/04 til 2021/03: 2 bedrifter i 2021/03; "
         "høyest 2 i 2021/02, lavest 0 i 2020/04."
     )
-    assert labels[3].startswith("Betalt avviker fra trekkliste, 2020/04 til 2021/03: 0 bedrifter")
+    assert labels[3] == (
+        "Betalt avviker fra trekkliste, 2020/04 til 2021/03: 0 bedrifter i 2021/03; "
+        "høyest 1 i 2021/02, lavest 0 i 2020/04."
+    )
     assert "Vis som tabell</summary>" in text
+
+
+def test_a_status_that_never_changes_is_summed_up_in_one_sentence(rates, employer):
+    charts = month_chart.charts(MARCH)["charts"]
+    assert charts[2].summary == "Betalt, 2020/04 til 2021/03: 0 bedrifter hver måned."
 
 
 def test_bars_are_drawn_to_scale_without_localised_decimals(two_months, staff_client):
