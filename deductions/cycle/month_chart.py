@@ -1,9 +1,10 @@
 """The staff month page's chart: the 12 months up to the page's, counted per status.
 
-Each month is counted over the very rows the page lists for it (`employer_month_rows`), with
-the page's own conditions, so a bar is the number of employers the page shows that month with
-the matching filter. The twelve months are one statement (a UNION of one aggregate per month),
-however many employers there are.
+A month counts the employers the page lists for it (`employer_month_rows`: active, or with a
+basis that month) by the page's own rules: delivered once (the totals line's «har levert»),
+paid (not «Ikke betalt»), and the «differanse» filter. The page computes those per employer
+for one month; here each is one grouped query over the twelve months (five queries in all,
+however many employers), as the per-employer way costs seconds at 10,000 employers.
 
 Drawn as SVG on the server: bars placed here, the markup in
 `templates/deductions/staff/_month_chart.html`, colours in our CSS (the CSP allows no inline
@@ -12,9 +13,12 @@ style), and the same numbers in a table for those who do not see the picture.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, Q, Value
+from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q
 
-from deductions.cycle.overview import FILTERS, employer_month_rows
+from deductions.cycle.overview import FILTERS, MONEY
+from deductions.lists import delivery
+from deductions.models import Basis, DeductionList, Payment
+from employers.models import Employer
 
 MONTHS = 12
 MONTH_NAMES = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
@@ -27,19 +31,15 @@ TOP, BASELINE = 20, 100  # the tallest bar reaches TOP; the bars stand on BASELI
 
 @dataclass(frozen=True)
 class Status:
-    """One chart: `condition` picks, from a month's rows, the employers it counts."""
-
     key: str
     label: str
-    condition: Q
 
 
 STATUSES = (
-    # Delivered once, a reopened list included: the totals line's «har levert».
-    Status("delivered", "Levert", Q(delivered=True)),
-    Status("not_delivered", "Ikke levert", Q(delivered=False)),
-    Status("paid", "Betalt", Q(paid_total__isnull=False)),
-    Status("differs", "Betalt avviker fra trekkliste", FILTERS["differanse"][1]),
+    Status("delivered", "Levert"),
+    Status("not_delivered", "Ikke levert"),
+    Status("paid", "Betalt"),
+    Status("differs", "Betalt avviker fra trekkliste"),
 )
 
 
@@ -48,26 +48,60 @@ def months_ending(period, months=MONTHS):
     return [period - back for back in range(months - 1, -1, -1)]
 
 
+def _per_period(rows, counted):
+    """{period: count} of `rows` grouped by their `period`, counting distinct `counted`."""
+    grouped = rows.order_by().values("period").annotate(n=Count(counted, distinct=True))
+    return {row["period"]: row["n"] for row in grouped}
+
+
 def month_counts(period, months=MONTHS):
     """[(period, {status key: employers})] for the `months` periods ending with `period`,
-    oldest first, in one query."""
+    oldest first."""
     periods = months_ending(period, months)
-    counted = [
-        employer_month_rows(month)
-        .order_by()
-        .annotate(month=Value(month.index, output_field=IntegerField()))
-        .values("month")
-        # Named apart from the annotations they count, or they would replace them.
-        .annotate(
-            **{f"n_{status.key}": Count("pk", filter=status.condition) for status in STATUSES}
+    within = {"period__gte": periods[0], "period__lte": periods[-1]}
+    bases = Basis.objects.filter(**within)
+    active = Employer.objects.filter(active=True).count()
+    # Inactive employers are listed in the months they have a basis.
+    listed_inactive = _per_period(bases.filter(employer__active=False), "employer")
+    delivered = _per_period(
+        DeductionList.objects.main()
+        .delivered_once()
+        .filter(basis__period__gte=periods[0], basis__period__lte=periods[-1])
+        .annotate(period=F("basis__period")),
+        "basis__employer",
+    )
+    listed_basis = Basis.objects.filter(employer=OuterRef("employer"), period=OuterRef("period"))
+    paid = _per_period(
+        Payment.objects.matched()
+        .filter(**within)
+        .filter(Q(employer__active=True) | Exists(listed_basis)),
+        "employer",
+    )
+    # A list total exists only with a basis, so the bases hold every row that can differ.
+    differs = _per_period(
+        bases.annotate(
+            list_total=delivery.list_total(period=OuterRef("period"), employer_ref="employer"),
+            paid_total=Payment.objects.paid_total_subquery(),
         )
-        for month in periods
-    ]
-    by_index = {row["month"]: row for row in counted[0].union(*counted[1:], all=True)}
-    return [
-        (month, {status.key: by_index[month.index][f"n_{status.key}"] for status in STATUSES})
-        for month in periods
-    ]
+        .annotate(difference=ExpressionWrapper(F("paid_total") - F("list_total"), MONEY))
+        .filter(FILTERS["differanse"][1]),
+        "employer",
+    )
+    counts = []
+    for month in periods:
+        listed = active + listed_inactive.get(month, 0)
+        counts.append(
+            (
+                month,
+                {
+                    "delivered": delivered.get(month, 0),
+                    "not_delivered": listed - delivered.get(month, 0),
+                    "paid": paid.get(month, 0),
+                    "differs": differs.get(month, 0),
+                },
+            )
+        )
+    return counts
 
 
 @dataclass(frozen=True)

@@ -103,10 +103,21 @@ def test_bars_are_drawn_to_scale_without_localised_decimals(two_months, staff_cl
     assert "," not in " ".join(re.findall(r'(?:x|y|height)="([^"]*)"', delivered))
 
 
-def test_twelve_months_are_counted_in_one_query(rates, django_assert_num_queries):
-    for n in range(30):
-        Employer.objects.create(number=f"6000{n:04d}", name=f"Bedrift {n:03d}")
+@pytest.mark.parametrize("employers", [3, 30])
+def test_twelve_months_are_counted_in_five_queries_however_many_employers(
+    rates, django_assert_num_queries, employers
+):
+    for n in range(employers):
+        employer = Employer.objects.create(number=f"6000{n:04d}", name=f"Bedrift {n:03d}")
+        pay(employer, FEBRUARY, "10.00")
     basis_generate(period=MARCH)
-    with django_assert_num_queries(1):
+    Employer.objects.filter(number="60000000").update(active=False)  # listed for its basis
+    with django_assert_num_queries(5):  # who is listed (2), delivered, paid, differs
         months = month_counts(MARCH)
-    assert months[-1][1]["not_delivered"] == 30
+    assert months[-1][1]["not_delivered"] == employers
+    assert months[-2][1] == {
+        "delivered": 0,
+        "not_delivered": employers - 1,
+        "paid": employers - 1,
+        "differs": 0,
+    }
