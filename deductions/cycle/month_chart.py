@@ -77,9 +77,12 @@ def month_counts(period, months=MONTHS):
         .filter(Q(employer__active=True) | Exists(listed_basis)),
         "employer",
     )
-    # A list total exists only with a basis, so the bases hold every row that can differ.
+    # A list total exists only with a basis, so the bases hold every row that can differ;
+    # those without a payment are left out before the sums are taken.
+    payments = Payment.objects.filter(employer=OuterRef("employer"), period=OuterRef("period"))
     differs = _per_period(
-        bases.annotate(
+        bases.filter(Exists(payments))
+        .annotate(
             list_total=delivery.list_total(period=OuterRef("period"), employer_ref="employer"),
             paid_total=Payment.objects.paid_total_subquery(),
         )
