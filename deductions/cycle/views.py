@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.decorators import staff_required
 from accounts.models import AuditEvent
 from deductions import money
-from deductions.cycle import month_changes
+from deductions.cycle import month_changes, month_chart
 from deductions.cycle.mailings import default_notice_period
 from deductions.cycle.overview import (
     FILTERS,
@@ -75,6 +75,7 @@ def overview(request, period):
             "query": query,
             "filters": [(key, label) for key, (label, _) in FILTERS.items()],
             "unmatched_count": Payment.objects.unmatched().count(),
+            "month_chart": month_chart.charts(period),
         },
     )
 

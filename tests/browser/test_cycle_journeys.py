@@ -122,3 +122,30 @@ def test_staff_download_every_employers_changes_of_the_month(
     text = open(download.path(), encoding="utf-8-sig").read()  # noqa: SIM115
     assert text.splitlines()[0].startswith("Bedriftsnummer;Bedrift;")
     assert "Hauge Linda" in text and "Start trekk" in text
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_staff_see_twelve_months_as_a_chart_with_its_table(
+    page, live_server, march, staff_client, employer, width
+):
+    deliver_list(employer, MARCH, "1234.50")
+    page.set_viewport_size({"width": width, "height": 900})
+    as_staff(page, live_server, staff_client)
+    page.goto("/trekk/stab/2021-03/")
+
+    chart = page.get_by_test_id("month-chart")
+    delivered = chart.get_by_role(
+        "img", name=re.compile(r"^Levert, 2020.04 til 2021.03: 1 bedrift\b")
+    )
+    expect(delivered).to_be_visible()
+    expect(chart.get_by_role("img")).to_have_count(4)
+    box = delivered.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    screenshot(page, f"staff-overview-chart-{width}")
+
+    table = chart.get_by_role("table")
+    expect(table).to_be_hidden()
+    chart.get_by_text("Vis som tabell").click()
+    march_row = table.get_by_role("row", name=re.compile(r"^2021.03"))
+    expect(march_row.get_by_role("cell")).to_have_text(["1", "1", "1", "0"])
+    expect(table.get_by_role("row")).to_have_count(13)
