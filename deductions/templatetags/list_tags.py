@@ -94,7 +94,7 @@ def line_row(row, new=False):
     if row.errors:
         messages = escape(" ".join(str(message) for message in row.errors.values()))
         html += (
-            f'<tr class="table-danger" data-line-errors><td colspan="8" class="small text-danger" role="alert">'
-            f"{messages}</td></tr>"
+            '<tr class="table-danger" data-line-errors>'
+            f'<td colspan="8" class="small text-danger" role="alert">{messages}</td></tr>'
         )
     return mark_safe(html)  # noqa: S308 (built above; every value passed through escape)
