@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from deductions.models import BasisLine
 from deductions.national_ids import synthetic_national_id
 from tests.deductions.lists.conftest import form_data, position_of, start_list
 
@@ -57,3 +58,16 @@ def test_an_added_persons_row_escapes_the_name_beside_remove(owner_client, febru
     assert "lagt til" in row
     assert f'Fjern<span class="visually-hidden"> {ESCAPED[SCRIPT]}</span>' in row
     assert SCRIPT not in body
+
+
+def test_a_row_carries_its_search_text_and_a_row_with_errors_is_marked(owner_client, february):
+    BasisLine.objects.filter(basis=february, name="Hauge Linda").update(employee_number="AB-12")
+    deduction_list = start_list(owner_client)
+    linda = deduction_list.lines.get(name="Hauge Linda")
+    body = owner_client.get(edit_url(deduction_list)).text
+    assert f'<tr data-line data-search="hauge linda {linda.national_id} ab-12">' in body
+
+    data = form_data(deduction_list, **{f"l-{linda.position}-dues": "tolv"})
+    rows = owner_client.post(edit_url(deduction_list), data).text
+    assert rows.count("data-errors") == 1  # the row itself, for the «bare avvik» filter
+    assert rows.count("data-line-errors") == 1  # its message row, hidden with it
