@@ -82,7 +82,7 @@ def main():
         import django
 
         django.setup()
-        lists = {size: make_list(size) for size in args.sizes}
+        lists = make_lists(args.sizes)
         port = free_port()
         server = subprocess.Popen(  # noqa: S603 (our own command)
             [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
@@ -100,9 +100,10 @@ def main():
     print_table(rows)
 
 
-def make_list(size):
-    """An employer of `size` members on deduction (every other with home insurance), its month
-    published and its list started; returns (the list's edit path, a session cookie value)."""
+def make_lists(sizes):
+    """An employer per size with that many members on deduction (every other with home
+    insurance), the month published and each employer's list started by its own contact;
+    returns {size: (the list's edit path, a session cookie of the contact)}."""
     from django.test import Client
     from django.urls import reverse
 
@@ -115,42 +116,45 @@ def make_list(size):
     from employers.models import Employer
 
     period = Period(2021, 1)
-    Rate.objects.get_or_create(
+    Rate.objects.create(
         valid_from=Period(2020, 1),
-        defaults={
-            "dues_percent": "1.10",
-            "home_insurance": "85.00",
-            "travel_insurance": "91.00",
-            "apprentice_total": "42.00",
-        },
+        dues_percent="1.10",
+        home_insurance="85.00",
+        travel_insurance="91.00",
+        apprentice_total="42.00",
     )
-    employer = Employer.objects.create(
-        number=f"{90000000 + size}", name=f"Arbeidsgiver med {size}", city="OSLO"
-    )
-    first = Member.objects.count()
-    members = Member.objects.bulk_create(
-        Member(
-            number=f"{500000 + first + n}",
-            name=f"Medlem {size} {n:05d}",
-            national_id=synthetic_national_id(first + n + 20000),
+    employers = {}
+    for size in sizes:
+        employer = Employer.objects.create(
+            number=f"{90000000 + size}", name=f"Arbeidsgiver med {size}", city="OSLO"
         )
-        for n in range(size)
-    )
-    Deduction.objects.bulk_create(
-        Deduction(member=m, employer=employer, first_period=period, home_insurance=n % 2 == 0)
-        for n, m in enumerate(members)
-    )
-    Basis.objects.filter(period=period).delete()  # made again below, with this employer too
+        first = Member.objects.count()
+        members = Member.objects.bulk_create(
+            Member(
+                number=f"{500000 + first + n}",
+                name=f"Medlem {size} {n:05d}",
+                national_id=synthetic_national_id(first + n + 20000),
+            )
+            for n in range(size)
+        )
+        Deduction.objects.bulk_create(
+            Deduction(member=m, employer=employer, first_period=period, home_insurance=n % 2 == 0)
+            for n, m in enumerate(members)
+        )
+        employers[size] = employer
     basis_generate(period=period)
-    basis = Basis.objects.get(employer=employer, period=period)
-    user = User.objects.create_user(username=f"{20000000 + size}", full_name=f"Kontakt {size}")
-    Role.objects.create(user=user, employer=employer)
-    deduction_list = list_start(basis=basis, actor=user)
-    assert deduction_list.lines.count() == size
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings().SESSION_COOKIE_NAME].value
-    return reverse("deductions:list_edit", args=[deduction_list.public_id]), cookie
+    lists = {}
+    for size, employer in employers.items():
+        user = User.objects.create_user(username=f"{20000000 + size}", full_name=f"Kontakt {size}")
+        Role.objects.create(user=user, employer=employer)
+        basis = Basis.objects.get(employer=employer, period=period)
+        deduction_list = list_start(basis=basis, actor=user)
+        assert deduction_list.lines.count() == size
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[django_settings().SESSION_COOKIE_NAME].value
+        lists[size] = reverse("deductions:list_edit", args=[deduction_list.public_id]), cookie
+    return lists
 
 
 def django_settings():
@@ -178,7 +182,9 @@ def measure(base_url, lists, args):
             loads = []
             for _ in range(args.loads):
                 page.goto(path, wait_until="load")
-                page.wait_for_function("performance.getEntriesByName('list-form-ready').length")
+                page.wait_for_function(
+                    "() => performance.getEntriesByName('list-form-ready').length"
+                )
                 loads.append(page.evaluate(TIMINGS))
             page.evaluate(OBSERVE)
             line = min(500, size // 2)
@@ -187,7 +193,7 @@ def measure(base_url, lists, args):
             dues.click()
             for key in range(args.keys):
                 page.keyboard.press(str(key % 9 + 1))
-                page.wait_for_function(f"window.benchLatencies.length > {key}")
+                page.wait_for_function("(n) => window.benchLatencies.length > n", arg=key)
                 time.sleep(0.05)
             latencies = page.evaluate("window.benchLatencies")
             context.close()
