@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
+from django.db.models import F
 from stdnum.no import fodselsnummer
 
 from deductions import money
@@ -91,7 +92,10 @@ class ListForm:
 
     def __init__(self, deduction_list, data=None, lines=None):
         self.deduction_list = deduction_list
-        self.lines = list(deduction_list.lines.all()) if lines is None else lines
+        if lines is None:
+            # The employee number is only searched for in the form (data-search in line_row).
+            lines = deduction_list.lines.annotate(employee_number=F("basis_line__employee_number"))
+        self.lines = list(lines)
         self.data = data
         self.is_bound = data is not None
         self.rows = [self._row_for(line) for line in self.lines]

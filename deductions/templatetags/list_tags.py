@@ -44,6 +44,17 @@ def _input(row, name, label, attributes="", css=""):
     )
 
 
+def _search(row):
+    """What the form's search field matches (deduction_list.js): name, national ID and
+    employee number, lower-case; new rows have none (they are typed, not looked for)."""
+    line = row.line
+    if line is None:
+        return ""
+    employee_number = getattr(line, "employee_number", None) or ""
+    text = f"{line.name} {line.national_id} {employee_number}".lower()
+    return f' data-search="{escape(text)}"'
+
+
 @register.simple_tag
 def line_row(row, new=False):
     """One `<tr>` of the form (and a second one naming its errors). Every value is escaped."""
@@ -78,12 +89,12 @@ def line_row(row, new=False):
         f"{reason_options(row.values.get('reason', ''))}</select></td>"
     )
     cells.append(f"<td>{_input(row, 'comment', 'Kommentar', MAXLENGTH_500)}</td>")
-    danger = ' class="table-danger"' if row.errors else ""
-    html = f"<tr data-line{danger}>{''.join(cells)}</tr>"
+    danger = ' class="table-danger" data-errors' if row.errors else ""
+    html = f"<tr data-line{_search(row)}{danger}>{''.join(cells)}</tr>"
     if row.errors:
         messages = escape(" ".join(str(message) for message in row.errors.values()))
         html += (
-            f'<tr class="table-danger"><td colspan="8" class="small text-danger" role="alert">'
-            f"{messages}</td></tr>"
+            '<tr class="table-danger" data-line-errors>'
+            f'<td colspan="8" class="small text-danger" role="alert">{messages}</td></tr>'
         )
     return mark_safe(html)  # noqa: S308 (built above; every value passed through escape)

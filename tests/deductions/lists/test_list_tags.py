@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from deductions.models import BasisLine
 from deductions.national_ids import synthetic_national_id
 from tests.deductions.lists.conftest import form_data, position_of, start_list
 
@@ -27,7 +28,9 @@ def test_line_rows_escape_names_and_what_was_typed(owner_client, february):
     deduction_list.lines.filter(name="Ny Nina").update(name=SCRIPT)
     body = owner_client.get(edit_url(deduction_list)).text
     assert_escaped(body, SCRIPT)
-    assert body.count(ESCAPED[SCRIPT]) == 6  # the row's name and the labels of its 5 inputs
+    # The row's name, the labels of its 5 inputs and its search text (lower-case, still escaped).
+    assert body.count(ESCAPED[SCRIPT]) == 7
+    assert f'data-search="{ESCAPED[SCRIPT]} ' in body
 
     linda = position_of(deduction_list, "Hauge Linda")
     data = form_data(
@@ -51,7 +54,20 @@ def test_an_added_persons_row_escapes_the_name_beside_remove(owner_client, febru
     )
     assert owner_client.post(edit_url(deduction_list), data).status_code == 302
     body = owner_client.get(edit_url(deduction_list)).text
-    row = body.split('<tr data-line><th scope="row">' + ESCAPED[SCRIPT])[1].split("</tr>")[0]
+    row = body.split('<th scope="row">' + ESCAPED[SCRIPT])[1].split("</tr>")[0]
     assert "lagt til" in row
     assert f'Fjern<span class="visually-hidden"> {ESCAPED[SCRIPT]}</span>' in row
     assert SCRIPT not in body
+
+
+def test_a_row_carries_its_search_text_and_a_row_with_errors_is_marked(owner_client, february):
+    BasisLine.objects.filter(basis=february, name="Hauge Linda").update(employee_number="AB-12")
+    deduction_list = start_list(owner_client)
+    linda = deduction_list.lines.get(name="Hauge Linda")
+    body = owner_client.get(edit_url(deduction_list)).text
+    assert f'<tr data-line data-search="hauge linda {linda.national_id} ab-12">' in body
+
+    data = form_data(deduction_list, **{f"l-{linda.position}-dues": "tolv"})
+    rows = owner_client.post(edit_url(deduction_list), data).text
+    assert rows.count("data-errors") == 1  # the row itself, for the «bare avvik» filter
+    assert rows.count("data-line-errors") == 1  # its message row, hidden with it
