@@ -33,22 +33,10 @@ django.setup()
 from pypdf import PdfReader  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
-from deductions.basis.exports import FULL, VIEWS, Table  # noqa: E402
+from deductions.basis.exports import FULL, FULL_HEADER, VIEWS, Table  # noqa: E402
 from deductions.period import Period  # noqa: E402
 from trekkportal.pdf import render_pdf  # noqa: E402
 
-HEADER = [
-    "Medlemsnr.",
-    "Navn",
-    "Fødselsnummer",
-    "Ansattnr.",
-    "Kategori",
-    "Kontingent",
-    "Innboforsikring",
-    "Reiseforsikring",
-    "Lærling",
-    "Sum faste beløp",
-]
 DUES = "1,1 % av pensjonsgivende inntekt"
 ZERO = Decimal("0.00")
 
@@ -86,7 +74,7 @@ def ours(data):
     total = ["", f"Sum ({len(data)} på trekk)", "", "", "", ""] + [
         sum(row[k] for row in data) for k in range(6, 10)
     ]
-    table = Table(f"{VIEWS[FULL]} {basis.period}", HEADER, data, total)
+    table = Table(f"{VIEWS[FULL]} {basis.period}", FULL_HEADER, data, total)
     context = {"basis": basis, "table": table, "view": FULL, "view_title": VIEWS[FULL]}
     return render_pdf("deductions/basis_pdf.html", context)
 
