@@ -27,6 +27,20 @@ CONTENT_TYPES = {
 }
 
 
+FULL_HEADER = [
+    "Medlemsnr.",
+    "Navn",
+    "Fødselsnummer",
+    "Ansattnr.",
+    "Kategori",
+    "Kontingent",
+    "Innboforsikring",
+    "Reiseforsikring",
+    "Lærling",
+    "Sum faste beløp",
+]
+
+
 @dataclass
 class Table:
     title: str
@@ -39,18 +53,7 @@ def basis_table(basis, view):
     """The rows of one view of `basis`, sorted by name, with a total row for the full view."""
     if view == FULL:
         lines = basis.deducted_lines()
-        header = [
-            "Medlemsnr.",
-            "Navn",
-            "Fødselsnummer",
-            "Ansattnr.",
-            "Kategori",
-            "Kontingent",
-            "Innboforsikring",
-            "Reiseforsikring",
-            "Lærling",
-            "Sum faste beløp",
-        ]
+        header = FULL_HEADER
         rows = [_full_row(basis, line) for line in _ordered(lines)]
         total = [
             "",

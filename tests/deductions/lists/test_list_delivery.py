@@ -269,3 +269,36 @@ def test_names_are_escaped_in_the_delivered_pdf(owner_client, february, tmp_path
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     assert "<b>Ny</b> Nina" in text  # shown as text, not read as markup
     assert "TOPPHEMMELIG" not in text
+
+
+def test_a_long_list_pdf_has_its_total_once_at_the_end_and_amounts_right_aligned(
+    owner_client, rates, employer
+):
+    from django.template.defaultfilters import floatformat
+    from pypdf import PdfReader
+
+    from deductions.lists.services import delivery_pdf
+    from tests.deductions.test_basis_pages import big_month
+
+    basis = big_month(employer, 120)
+    deduction_list = start_list(owner_client, basis.period)
+    response = owner_client.post(
+        reverse("deductions:list_edit", args=[deduction_list.public_id]),
+        form_data(deduction_list, lever="1"),
+    )
+    assert response.status_code == 302
+    deliver(owner_client, deduction_list)
+    delivery = deduction_list.deliveries.get()
+    pages = PdfReader(io.BytesIO(delivery_pdf(delivery=delivery))).pages
+    texts = [page.extract_text() for page in pages]
+    assert len(pages) >= 3
+    total = floatformat(delivery.total, "2g")
+    # Once in the heading, once after the last row: not at the foot of every page.
+    assert "".join(texts).count(total) == 2
+    assert total in texts[-1] and "Medlem 0119" in texts[-1]
+
+    # Laid out as on the page: a left-aligned amount would start where its header starts.
+    layout = pages[0].extract_text(extraction_mode="layout").splitlines()
+    header = next(line for line in layout if "Kontingent" in line)
+    row = next(line for line in layout if "Medlem 0000" in line)
+    assert row.index("100,00") >= header.index("Kontingent") + 3
