@@ -1,0 +1,110 @@
+"""The PDF of a delivered list: queued at delivery, rendered by the task worker, then kept.
+
+No request renders it: WeasyPrint needs about 8 s a 1,000 lines, too long for a contact to
+wait on. Until it exists the download link answers with a page that says it is being made.
+"""
+
+import logging
+from decimal import Decimal
+from functools import partial
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from deductions.lists.reconciliation import reconcile
+from deductions.models import DeductionListLine, ListDelivery
+from trekkportal.pdf import render_pdf
+
+logger = logging.getLogger(__name__)
+
+
+def delivery_pdf_enqueue(*, delivery, again=False):
+    """Queues the delivery's PDF once the transaction commits. Only the first caller queues it
+    (a conditional UPDATE), unless `again` after a failure; one made already is never queued."""
+    rows = ListDelivery.objects.filter(pk=delivery.pk, pdf="")
+    if not again:
+        rows = rows.filter(pdf_queued_at=None)
+    if rows.update(pdf_queued_at=timezone.now(), pdf_failed_at=None):
+        transaction.on_commit(partial(render_list_pdf.enqueue, delivery.pk))
+
+
+def pdfs_enqueue_missing():
+    """Queues the PDF of every delivery never queued (delivered before the worker ran, or
+    its enqueue lost); returns how many. A failed one waits for «Prøv igjen»."""
+    pending = ListDelivery.objects.filter(pdf="", pdf_queued_at=None).order_by("delivered_at")
+    queued = 0
+    for delivery in pending.only("pk"):
+        delivery_pdf_enqueue(delivery=delivery)
+        queued += 1
+    return queued
+
+
+@task()
+def render_list_pdf(delivery_pk):
+    """Renders one delivery's PDF. The row is claimed with a lock other workers skip, so two
+    never render the same one; one made already is not made again. A failure is logged and
+    marked on the delivery (its page offers «Prøv igjen»), then raised to fail the task."""
+    with transaction.atomic():
+        delivery = (
+            ListDelivery.objects.filter(pk=delivery_pk, pdf="")
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("deduction_list__basis__employer")
+            .first()
+        )
+        if delivery is None:  # made already, or another worker has it
+            return
+        try:
+            delivery_pdf(delivery=delivery)
+            error = None
+        except Exception as exc:
+            logger.exception("PDF of delivery %s failed", delivery.pk)
+            ListDelivery.objects.filter(pk=delivery.pk).update(pdf_failed_at=timezone.now())
+            error = exc
+    if error is not None:
+        raise error
+
+
+def delivery_pdf(*, delivery):
+    """The PDF of one delivery: rendered once from its lines as delivered, then kept in storage."""
+    if delivery.pdf:
+        with delivery.pdf.open("rb") as stored:
+            return stored.read()
+    deduction_list = delivery.deduction_list
+    lines = [_line_from_snapshot(deduction_list, row) for row in delivery.lines]
+    content = render_pdf(
+        "deductions/lists/list_pdf.html",
+        {
+            "deduction_list": deduction_list,
+            "basis": deduction_list.basis,
+            "lines": lines,
+            "deviations": reconcile(deduction_list, lines),
+            "delivery": delivery,
+        },
+    )
+    field = delivery.pdf
+    name = field.storage.save(
+        field.field.generate_filename(delivery, "trekkliste.pdf"), ContentFile(content)
+    )
+    # Two renders may finish at once: the first to record its file wins, the other's goes.
+    if ListDelivery.objects.filter(pk=delivery.pk, pdf="").update(pdf=name):
+        delivery.pdf = name
+    else:
+        field.storage.delete(name)
+        delivery.refresh_from_db(fields=["pdf"])
+    return content
+
+
+def _line_from_snapshot(deduction_list, row):
+    line = DeductionListLine(
+        deduction_list=deduction_list,
+        national_id=row["national_id"],
+        name=row["name"],
+        reason=row["reason"],
+        comment=row["comment"],
+    )
+    line.set_amounts(
+        Decimal(row["dues"]), Decimal(row["home_insurance"]), Decimal(row["travel_insurance"])
+    )
+    return line
