@@ -1,13 +1,28 @@
-"""The member import's background work, run by the task worker (`manage.py db_worker`).
+"""The basis's background work, run by the task worker (`manage.py db_worker`): the member
+import, and the PDFs of a published month.
 
-Arguments are the import's `ref` (and the attempt the import task was queued under): the task
-row in the database holds nothing else, and the `MemberImport` row says what to do.
+Arguments are keys (the import's `ref`, a basis's pk, a period's index): the task row in the
+database holds nothing else, and the rows themselves say what to do.
 """
 
+import logging
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django_tasks import task
 
+from deductions.basis import exports
 from deductions.basis import member_import as imports
-from deductions.models import MemberImport
+from deductions.models import Basis, MemberImport
+from deductions.period import Period
+
+logger = logging.getLogger(__name__)
+
+# A PDF someone is waiting for goes before the month's bulk queued at publication.
+WAITED_FOR = 10
+WITHOUT_PDF = Q(full_pdf="") | Q(changes_pdf="")
 
 
 @task()
@@ -24,3 +39,53 @@ def check_member_import(ref):
 def run_member_import(ref, attempt):
     """Imports a confirmed file (`member_import_apply` makes a second run a no-op)."""
     imports.member_import_apply(ref=ref, attempt=attempt)
+
+
+def basis_pdfs_enqueue(*, basis, again=False, waited_for=False):
+    """Queues the basis's PDFs once the transaction commits. Only the first caller queues them
+    (a conditional UPDATE), unless `again` after a failure; made ones are never queued."""
+    rows = Basis.objects.filter(WITHOUT_PDF, pk=basis.pk)
+    if not again:
+        rows = rows.filter(pdf_queued_at=None)
+    if rows.update(pdf_queued_at=timezone.now(), pdf_failed_at=None):
+        queued = render_basis_pdfs.using(priority=WAITED_FOR) if waited_for else render_basis_pdfs
+        transaction.on_commit(partial(queued.enqueue, basis.pk))
+
+
+@task()
+def queue_month_pdfs(period_index):
+    """Queues the PDFs of a month just published, the largest employers first: theirs take
+    longest, and are the ones most likely to be opened at once."""
+    bases = (
+        Basis.objects.published()
+        .filter(WITHOUT_PDF, period=Period.from_index(period_index), pdf_queued_at=None)
+        .order_by("-line_count", "pk")
+    )
+    for basis in bases.only("pk"):
+        basis_pdfs_enqueue(basis=basis)
+
+
+@task()
+def render_basis_pdfs(basis_pk):
+    """Renders both views of one basis. The row is claimed with a lock other workers skip, so
+    two never render the same one; a view made already is not made again. A failure is
+    logged and marked on the basis (its page offers «Prøv igjen»), then raised to fail the task."""
+    with transaction.atomic():
+        basis = (
+            Basis.objects.filter(WITHOUT_PDF, pk=basis_pk)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("employer")
+            .first()
+        )
+        if basis is None:  # made already, or another worker has it
+            return
+        try:
+            for view in exports.VIEWS:
+                exports.as_pdf(basis, view)
+            error = None
+        except Exception as exc:
+            logger.exception("PDF of basis %s failed", basis.pk)
+            Basis.objects.filter(pk=basis.pk).update(pdf_failed_at=timezone.now())
+            error = exc
+    if error is not None:
+        raise error
