@@ -5,9 +5,24 @@ exists, the same URL answers with the download. A failed render offers «Prøv i
 to the same URL that queues it again.
 """
 
+from datetime import timedelta
+
+from django.db.models import Q
 from django.shortcuts import render
+from django.utils import timezone
 
 REFRESH_SECONDS = 2
+# django-tasks-db does not retry a task whose worker was killed: its row stays «Running». A PDF
+# queued this long ago without a result is queued again by the next request for it (a render
+# is claimed and idempotent, so one that was alive after all costs nothing more).
+REQUEUE_AFTER = timedelta(minutes=10)
+
+
+def may_queue():
+    """Rows whose PDF may be queued without «Prøv igjen»: never queued, or queued so long ago
+    that its task is taken to be lost. A failed one waits for «Prøv igjen»."""
+    lost = Q(pdf_queued_at__lt=timezone.now() - REQUEUE_AFTER)
+    return (Q(pdf_queued_at=None) | lost) & Q(pdf_failed_at=None)
 
 
 def pdf_pending(request, *, what, failed, back_url):

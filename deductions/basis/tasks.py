@@ -16,6 +16,7 @@ from django_tasks import task
 from deductions.basis import exports
 from deductions.basis import member_import as imports
 from deductions.models import Basis, MemberImport
+from deductions.pending import may_queue
 from deductions.period import Period
 
 logger = logging.getLogger(__name__)
@@ -42,11 +43,12 @@ def run_member_import(ref, attempt):
 
 
 def basis_pdfs_enqueue(*, basis, again=False, waited_for=False):
-    """Queues the basis's PDFs once the transaction commits. Only the first caller queues them
-    (a conditional UPDATE), unless `again` after a failure; made ones are never queued."""
+    """Queues the basis's PDFs once the transaction commits. A conditional UPDATE lets only
+    the first caller queue them (or one whose task is lost, see `may_queue`), or `again` after
+    a failure; made ones are never queued. One someone waits for goes ahead of the rest."""
     rows = Basis.objects.filter(WITHOUT_PDF, pk=basis.pk)
     if not again:
-        rows = rows.filter(pdf_queued_at=None)
+        rows = rows.filter(may_queue())
     if rows.update(pdf_queued_at=timezone.now(), pdf_failed_at=None):
         queued = render_basis_pdfs.using(priority=WAITED_FOR) if waited_for else render_basis_pdfs
         transaction.on_commit(partial(queued.enqueue, basis.pk))

@@ -15,17 +15,19 @@ from django_tasks import task
 
 from deductions.lists.reconciliation import reconcile
 from deductions.models import DeductionListLine, ListDelivery
+from deductions.pending import may_queue
 from trekkportal.pdf import render_pdf
 
 logger = logging.getLogger(__name__)
 
 
 def delivery_pdf_enqueue(*, delivery, again=False):
-    """Queues the delivery's PDF once the transaction commits. Only the first caller queues it
-    (a conditional UPDATE), unless `again` after a failure; one made already is never queued."""
+    """Queues the delivery's PDF once the transaction commits. A conditional UPDATE lets only
+    the first caller queue it (or one whose task is lost, see `may_queue`), or `again` after a
+    failure; one made already is never queued."""
     rows = ListDelivery.objects.filter(pk=delivery.pk, pdf="")
     if not again:
-        rows = rows.filter(pdf_queued_at=None)
+        rows = rows.filter(may_queue())
     if rows.update(pdf_queued_at=timezone.now(), pdf_failed_at=None):
         transaction.on_commit(partial(render_list_pdf.enqueue, delivery.pk))
 

@@ -1,6 +1,7 @@
 """Delivering a list: confirmation with totals and deviations, one transaction, once, locked."""
 
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -369,3 +370,24 @@ def test_names_are_escaped_in_the_delivered_pdf(
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     assert "<b>Ny</b> Nina" in text  # shown as text, not read as markup
     assert "TOPPHEMMELIG" not in text
+
+
+def test_a_pdf_whose_task_was_lost_is_queued_again_by_the_next_request(
+    owner_client, february, django_capture_on_commit_callbacks
+):
+    """django-tasks-db does not retry a task whose worker was killed."""
+    import time_machine
+    from django.utils import timezone
+
+    deduction_list = saved_list(owner_client)
+    deliver(owner_client, deduction_list)  # queued, but its task never runs here
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        owner_client.get(pdf_url(deduction_list))
+    assert not callbacks  # queued a moment ago: waiting is right
+    with (
+        time_machine.travel(timezone.now() + timedelta(minutes=11)),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        owner_client.get(pdf_url(deduction_list))
+    assert len(callbacks) == 1
+    assert deduction_list.deliveries.get().pdf
