@@ -57,10 +57,15 @@ def basis_pdfs_enqueue(*, basis, again=False, waited_for=False):
 @task()
 def queue_month_pdfs(period_index):
     """Queues the PDFs of a month just published, the largest employers first: theirs take
-    longest, and are the ones most likely to be opened at once."""
+    longest, and are the ones most likely to be opened at once. Not once a later month is
+    published (the demo's three years, missing months published first): an older month's PDFs
+    are made on first request."""
+    period = Period.from_index(period_index)
+    if Basis.objects.published().filter(period__gt=period).exists():
+        return
     bases = (
         Basis.objects.published()
-        .filter(WITHOUT_PDF, period=Period.from_index(period_index), pdf_queued_at=None)
+        .filter(WITHOUT_PDF, period=period, pdf_queued_at=None)
         .order_by("-line_count", "pk")
     )
     for basis in bases.only("pk"):

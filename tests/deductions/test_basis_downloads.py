@@ -269,3 +269,16 @@ def test_a_basis_pdf_request_only_queues_it(owner_client, rates, employer, setti
             signal.signal(sig, handler)
     response = download(owner_client, "grunnlag", "pdf")
     assert response["Content-Type"] == "application/pdf"
+
+
+def test_only_the_newest_published_month_has_its_pdfs_queued(
+    rates, employer, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """Months published together (missing months first, or the demo's history): the older
+    ones' PDFs are made on first request, not all at once."""
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        two_published_months(employer)
+    january, february = Basis.objects.order_by("period")
+    assert not january.full_pdf and january.pdf_queued_at is None
+    assert february.full_pdf and february.changes_pdf
