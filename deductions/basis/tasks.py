@@ -5,7 +5,6 @@ Arguments are keys (the import's `ref`, a basis's pk, a period's index): the tas
 database holds nothing else, and the rows themselves say what to do.
 """
 
-import logging
 from functools import partial
 
 from django.db import transaction
@@ -16,10 +15,8 @@ from django_tasks import task
 from deductions.basis import exports
 from deductions.basis import member_import as imports
 from deductions.models import Basis, MemberImport
-from deductions.pending import may_queue
+from deductions.pending import may_queue, pdf_render_claimed
 from deductions.period import Period
-
-logger = logging.getLogger(__name__)
 
 # A PDF someone is waiting for goes before the month's bulk queued at publication.
 WAITED_FOR = 10
@@ -74,25 +71,11 @@ def queue_month_pdfs(period_index):
 
 @task()
 def render_basis_pdfs(basis_pk):
-    """Renders both views of one basis. The row is claimed with a lock other workers skip, so
-    two never render the same one; a view made already is not made again. A failure is
-    logged and marked on the basis (its page offers «Prøv igjen»), then raised to fail the task."""
-    with transaction.atomic():
-        basis = (
-            Basis.objects.filter(WITHOUT_PDF, pk=basis_pk)
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("employer")
-            .first()
-        )
-        if basis is None:  # made already, or another worker has it
-            return
-        try:
-            for view in exports.VIEWS:
-                exports.as_pdf(basis, view)
-            error = None
-        except Exception as exc:
-            logger.exception("PDF of basis %s failed", basis.pk)
-            Basis.objects.filter(pk=basis.pk).update(pdf_failed_at=timezone.now())
-            error = exc
-    if error is not None:
-        raise error
+    """Renders both views of one basis (claimed, once; a failure marked: `pdf_render_claimed`)."""
+    rows = Basis.objects.filter(WITHOUT_PDF).select_related("employer")
+    pdf_render_claimed(rows, basis_pk, _render_both_views)
+
+
+def _render_both_views(basis):
+    for view in exports.VIEWS:
+        exports.as_pdf(basis, view)  # a view stored already is read, not rendered

@@ -4,7 +4,6 @@ No request renders it: WeasyPrint needs about 8 s a 1,000 lines, too long for a 
 wait on. Until it exists the download link answers with a page that says it is being made.
 """
 
-import logging
 from decimal import Decimal
 from functools import partial
 
@@ -15,10 +14,8 @@ from django_tasks import task
 
 from deductions.lists.reconciliation import reconcile
 from deductions.models import DeductionListLine, ListDelivery
-from deductions.pending import may_queue
+from deductions.pending import may_queue, pdf_render_claimed
 from trekkportal.pdf import render_pdf
-
-logger = logging.getLogger(__name__)
 
 
 def delivery_pdf_enqueue(*, delivery, again=False):
@@ -45,27 +42,9 @@ def pdfs_enqueue_missing():
 
 @task()
 def render_list_pdf(delivery_pk):
-    """Renders one delivery's PDF. The row is claimed with a lock other workers skip, so two
-    never render the same one; one made already is not made again. A failure is logged and
-    marked on the delivery (its page offers «Prøv igjen»), then raised to fail the task."""
-    with transaction.atomic():
-        delivery = (
-            ListDelivery.objects.filter(pk=delivery_pk, pdf="")
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("deduction_list__basis__employer")
-            .first()
-        )
-        if delivery is None:  # made already, or another worker has it
-            return
-        try:
-            delivery_pdf(delivery=delivery)
-            error = None
-        except Exception as exc:
-            logger.exception("PDF of delivery %s failed", delivery.pk)
-            ListDelivery.objects.filter(pk=delivery.pk).update(pdf_failed_at=timezone.now())
-            error = exc
-    if error is not None:
-        raise error
+    """Renders one delivery's PDF (claimed, once; a failure marked: `pdf_render_claimed`)."""
+    rows = ListDelivery.objects.filter(pdf="").select_related("deduction_list__basis__employer")
+    pdf_render_claimed(rows, delivery_pk, lambda delivery: delivery_pdf(delivery=delivery))
 
 
 def delivery_pdf(*, delivery):

@@ -9,6 +9,7 @@ from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 from tests.deductions.basis_data import two_published_months
 from tests.deductions.conftest import rates  # noqa: F401 (fixture)
+from tests.worker import run_worker
 
 
 @pytest.fixture
@@ -57,10 +58,7 @@ def test_kari_reads_a_months_changes_and_basis_and_downloads_the_pdf(page, owner
 def test_the_pdf_is_being_made_page_turns_into_the_file(page, owner, rates, employer, settings):  # noqa: F811
     """With the database backend, as in production: the link opens «PDF-en lages …», the
     worker runs, and the page's own refresh then brings the file."""
-    import signal
     import tempfile
-
-    from django.core.management import call_command
 
     settings.MEDIA_ROOT = tempfile.mkdtemp()
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -75,13 +73,8 @@ def test_the_pdf_is_being_made_page_turns_into_the_file(page, owner, rates, empl
     expect(page.get_by_text("Du kan gå fra siden og komme tilbake")).to_be_visible()
     page.screenshot(path="/tmp/basis-pdf-pending.png", full_page=True)
 
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     with page.expect_download() as download_info:
-        try:
-            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-        finally:
-            for sig, handler in handlers.items():
-                signal.signal(sig, handler)
+        run_worker()
     download = download_info.value
     assert download.suggested_filename == "trekkgrunnlag-94001761-2021-02-endringer.pdf"
     content = open(download.path(), "rb").read()  # noqa: SIM115

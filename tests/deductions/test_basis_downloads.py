@@ -15,6 +15,7 @@ from accounts.models import AuditEvent
 from deductions.basis.exports import sheet_title
 from deductions.models import Basis
 from tests.deductions.basis_data import two_published_months
+from tests.worker import run_worker
 
 
 @pytest.fixture
@@ -245,10 +246,8 @@ def test_the_waiting_page_names_the_basis_and_refreshes_itself(owner_client, feb
 @pytest.mark.django_db(transaction=True)
 def test_a_basis_pdf_request_only_queues_it(owner_client, rates, employer, settings, tmp_path):
     """With the database backend a request never renders: the renderer must not be called."""
-    import signal
     from unittest import mock
 
-    from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
 
     settings.MEDIA_ROOT = tmp_path
@@ -261,12 +260,7 @@ def test_a_basis_pdf_request_only_queues_it(owner_client, rates, employer, setti
         render.assert_not_called()
     # The first request queued the basis ahead of the month's bulk, which has not run yet.
     assert DBTaskResult.objects.count() == 3
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
+    run_worker()
     response = download(owner_client, "grunnlag", "pdf")
     assert response["Content-Type"] == "application/pdf"
 

@@ -13,6 +13,7 @@ from accounts.models import AuditEvent
 from deductions.lists.services import list_deliver
 from deductions.models import DeductionList, ListDelivery, Reason
 from tests.deductions.lists.conftest import deliver, form_data, position_of, start_list
+from tests.worker import run_worker
 
 
 def confirm_url(deduction_list):
@@ -216,7 +217,6 @@ def test_until_the_pdf_exists_its_link_opens_a_page_that_refreshes_itself(
 @pytest.mark.django_db(transaction=True)
 def test_the_waiting_page_never_renders_in_the_request(owner_client, february, settings):
     """With the database backend the request only queues: the renderer must not be called."""
-    import signal
     from unittest import mock
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -230,12 +230,7 @@ def test_the_waiting_page_never_renders_in_the_request(owner_client, february, s
     from django_tasks_db.models import DBTaskResult
 
     assert DBTaskResult.objects.count() == 1
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
+    run_worker()
     response = owner_client.get(pdf_url(deduction_list))
     assert response["Content-Type"] == "application/pdf"
 
@@ -252,7 +247,7 @@ def test_a_failed_pdf_offers_to_try_again(
         deliver(owner_client, deduction_list)
     delivery = deduction_list.deliveries.get()
     assert not delivery.pdf and delivery.pdf_failed_at is not None
-    assert "PDF of delivery" in caplog.text  # logged
+    assert "PDF of listdelivery" in caplog.text  # logged
     page = owner_client.get(pdf_url(deduction_list))
     assert "PDF-en kunne ikke lages" in page.text
     assert "Prøv igjen" in page.text
