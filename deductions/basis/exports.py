@@ -140,7 +140,8 @@ def _xlsx_cell(value):
 
 
 def as_pdf(basis, view):
-    """The PDF of a view: rendered once, then kept in storage (a published month is frozen)."""
+    """The PDF of a view: rendered once (by the task worker, `render_basis_pdfs`), then kept in
+    storage (a published month is frozen)."""
     field = "full_pdf" if view == FULL else "changes_pdf"
     stored = getattr(basis, field)
     if stored:

@@ -8,6 +8,7 @@ and it, oldest first, so every published month stands on the one before it.
 """
 
 from dataclasses import dataclass, replace
+from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum, Value
@@ -15,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import AuditEvent
+from deductions.basis.tasks import queue_month_pdfs
 from deductions.models import Basis, BasisLine, Category, Deduction, Member, Rate
 from deductions.money import ZERO
 from employers.models import Employer
@@ -164,6 +166,8 @@ def _generate_month(period, rate, publish, actor, *, compared_with):
                 )
                 for _, employer_id in drafts
             )
+            # The worker makes the month's PDFs before anyone asks, largest employers first.
+            transaction.on_commit(partial(queue_month_pdfs.enqueue, period.index))
     return result
 
 
@@ -406,6 +410,8 @@ def _count_totals(period, rate, now, publish):
         "generated_at": now,
         "full_pdf": "",
         "changes_pdf": "",
+        "pdf_queued_at": None,
+        "pdf_failed_at": None,
     }
     if publish:
         fields.update(status=Basis.Status.PUBLISHED, published_at=now)

@@ -2,18 +2,23 @@
 
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import role_required
 from accounts.models import AuditEvent
 from deductions.basis import exports
 from deductions.basis.lookups import get_basis_or_404
+from deductions.basis.tasks import basis_pdfs_enqueue
 from deductions.models import Basis
 from deductions.models.lists import MonthLists
 from deductions.models.payments import with_paid_total
+from deductions.pending import pdf_pending
 from trekkportal.downloads import streamed_csv
 
+PAGES = {exports.FULL: "deductions:basis_full", exports.CHANGES: "deductions:basis_changes"}
 LINES_PER_PAGE = 100
 MONTHS_PER_PAGE = 24
 SORTS = {
@@ -86,20 +91,48 @@ def _search(query):
 
 
 @role_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def basis_download(request, period, view, fmt):
+    """The basis as CSV, XLSX or PDF. The PDF comes from storage; until the task worker has
+    made it, a page that says so and refreshes itself. A POST tries a failed PDF again."""
     if view not in exports.VIEWS or fmt not in exports.FORMATS:
         raise Http404
+    if request.method == "POST" and fmt != "pdf":
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     basis = get_basis_or_404(request, period)
     filename = f"trekkgrunnlag-{basis.employer.number}-{basis.period.slug}-{view}.{fmt}"
-    if fmt == "csv":
+    if fmt == "pdf":
+        stored = _stored_pdf(request, basis, view)
+        if request.method == "POST":
+            return redirect(request.path)
+        if not stored:
+            return pdf_pending(
+                request,
+                what=f"trekkgrunnlaget for {basis.period} ({exports.VIEWS[view].lower()})",
+                failed=basis.pdf_failed_at is not None,
+                back_url=reverse(PAGES[view], args=[basis.period]),
+            )
+        response = FileResponse(
+            stored.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
+        )
+    elif fmt == "csv":
         table = exports.basis_table(basis, view)
         response = streamed_csv(filename, table.header, exports.csv_rows(table))
     else:
-        if fmt == "pdf":
-            content = exports.as_pdf(basis, view)
-        else:
-            content = exports.as_xlsx(exports.basis_table(basis, view))
+        content = exports.as_xlsx(exports.basis_table(basis, view))
         response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     AuditEvent.objects.record("basis_downloaded", request=request, obj=basis, view=view, format=fmt)
     return response
+
+
+def _stored_pdf(request, basis, view):
+    """The view's stored PDF, or None after queueing it for the worker: on the first request
+    (publication normally has), or again on «Prøv igjen» after a failure."""
+    stored = basis.full_pdf if view == exports.FULL else basis.changes_pdf
+    if stored:
+        return stored
+    basis_pdfs_enqueue(basis=basis, again=request.method == "POST", waited_for=True)
+    basis.refresh_from_db(fields=["full_pdf", "changes_pdf", "pdf_failed_at"])
+    stored = basis.full_pdf if view == exports.FULL else basis.changes_pdf
+    return stored or None

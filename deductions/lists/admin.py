@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts.models import AuditEvent
+from deductions.lists.pdfs import delivery_pdf_enqueue
 from deductions.lists.reconciliation import reconcile
-from deductions.lists.services import ReopenRefused, delivery_pdf, list_reopen
+from deductions.lists.services import ReopenRefused, list_reopen
 from deductions.models import DeductionList, ListDelivery
 from trekkportal.admin import ReadOnlyAdmin, ReadOnlyInline, admin_url
 
@@ -170,8 +171,10 @@ class DeductionListAdmin(ReadOnlyAdmin):
             deduction_list_id=pk,
             number=number,
         )
-        if not delivery.pdf:
-            delivery_pdf(delivery=delivery)
+        if not delivery.pdf:  # the task worker makes it; never rendered in a request
+            delivery_pdf_enqueue(delivery=delivery, again=delivery.pdf_failed_at is not None)
+            messages.info(request, f"PDF-en av versjon {number} lages nå. Prøv igjen om litt.")
+            return redirect("admin:deductions_deductionlist_change", pk)
         deduction_list = delivery.deduction_list
         AuditEvent.objects.record(
             "list_pdf_downloaded",

@@ -9,7 +9,7 @@ import random
 from decimal import Decimal
 
 from accounts.models import User
-from deductions.lists.services import list_deliver, list_start, pdfs_render_pending
+from deductions.lists.services import list_deliver, list_start
 from deductions.models import Basis, Category, DeductionListLine, Reason
 from deductions.money import ZERO
 from deductions.period import Period
@@ -46,8 +46,7 @@ def load(out):
             if (number, back) == SUPPLEMENT:
                 _deliver_supplement(basis, actor)
                 delivered += 1
-    rendered, _ = pdfs_render_pending()  # in production, cron's render_list_pdfs
-    out.write(f"Trekklister: {delivered} leverte lister, {rendered} PDF-er")
+    out.write(f"Trekklister: {delivered} leverte lister (PDF-ene lages av oppgavekjøreren)")
 
 
 def _dues(rng):

@@ -5,25 +5,20 @@ Every change leaves an AuditEvent (actions `list_created`, `list_draft_saved`, `
 `list_pdf_downloaded`); none holds a national ID.
 """
 
-import logging
-from decimal import Decimal
-
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
+from deductions.lists.pdfs import delivery_pdf_enqueue
 from deductions.lists.reconciliation import reconcile
 from deductions.models import Category, DeductionList, DeductionListLine, ListDelivery
 from deductions.money import ZERO
 from messaging.services import messages_send_to_employer
-from trekkportal.pdf import render_pdf
 
 BATCH = 500
-logger = logging.getLogger(__name__)
 
 
 class ListLocked(Exception):
@@ -194,9 +189,8 @@ def list_replace_from_upload(*, deduction_list, result, upload, actor, request=N
 def list_deliver(*, deduction_list, actor, request=None):
     """Delivers the list: one transaction; a second submit finds it delivered and does nothing.
 
-    The delivery's PDF is not made here: WeasyPrint needs about 8 s a 1,000 lines, too long for
-    a contact to wait on. `pdfs_render_pending` (cron, every minute) makes it from the
-    delivered lines, or the first download does, whichever comes first.
+    The delivery's PDF is not made here: it is queued for the task worker once the delivery
+    commits (`deductions.lists.pdfs`).
 
     Returns True when this call delivered it.
     """
@@ -238,80 +232,9 @@ def list_deliver(*, deduction_list, actor, request=None):
             total=str(locked.total),
             deviations=len(deviations),
         )
+        delivery_pdf_enqueue(delivery=delivery)
     deduction_list.refresh_from_db()
     return True
-
-
-def pdfs_render_pending(*, limit=None):
-    """Renders the PDF of every delivery that has none yet, oldest first. Returns how many
-    were rendered and how many failed (logged; tried again next time).
-
-    Each is claimed with a row lock that other runs skip, so two hosts never render the same
-    one; a download meanwhile renders its own copy and the first to record it wins."""
-    rendered = failed = 0
-    pending = ListDelivery.objects.filter(pdf="").order_by("delivered_at")
-    for pk in pending.values_list("pk", flat=True)[:limit]:
-        with transaction.atomic():
-            delivery = (
-                pending.filter(pk=pk)
-                .select_for_update(skip_locked=True, of=("self",))
-                .select_related("deduction_list__basis__employer")
-                .first()
-            )
-            if delivery is None:  # rendered meanwhile, or another run has it
-                continue
-            try:
-                delivery_pdf(delivery=delivery)
-            except Exception:
-                logger.exception("PDF of delivery %s failed", delivery.pk)
-                failed += 1
-                continue
-        rendered += 1
-    return rendered, failed
-
-
-def delivery_pdf(*, delivery):
-    """The PDF of one delivery: rendered once from its lines as delivered, then kept in storage."""
-    if delivery.pdf:
-        with delivery.pdf.open("rb") as stored:
-            return stored.read()
-    deduction_list = delivery.deduction_list
-    lines = [_line_from_snapshot(deduction_list, row) for row in delivery.lines]
-    content = render_pdf(
-        "deductions/lists/list_pdf.html",
-        {
-            "deduction_list": deduction_list,
-            "basis": deduction_list.basis,
-            "lines": lines,
-            "deviations": reconcile(deduction_list, lines),
-            "delivery": delivery,
-        },
-    )
-    field = delivery.pdf
-    name = field.storage.save(
-        field.field.generate_filename(delivery, "trekkliste.pdf"), ContentFile(content)
-    )
-    # Two requests may render at once: the first to record its file wins, the other's goes.
-    if ListDelivery.objects.filter(pk=delivery.pk, pdf="").update(pdf=name):
-        delivery.pdf = name
-    else:
-        field.storage.delete(name)
-        delivery.refresh_from_db(fields=["pdf"])
-    return content
-
-
-def _line_from_snapshot(deduction_list, row):
-    line = DeductionListLine(
-        deduction_list=deduction_list,
-        national_id=row["national_id"],
-        name=row["name"],
-        reason=row["reason"],
-        comment=row["comment"],
-    )
-    line.set_amounts(
-        Decimal(row["dues"]), Decimal(row["home_insurance"]), Decimal(row["travel_insurance"])
-    )
-    return line
 
 
 def _snapshot(line):

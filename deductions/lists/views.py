@@ -7,6 +7,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
@@ -18,10 +19,10 @@ from deductions.basis.lookups import get_basis_or_404
 from deductions.lists.exports import template_table
 from deductions.lists.forms import NEW_ROWS, REASON_CHOICES, ListForm, UploadForm
 from deductions.lists.lookups import get_list_or_404
+from deductions.lists.pdfs import delivery_pdf_enqueue
 from deductions.lists.reconciliation import reconcile
 from deductions.lists.services import (
     ListLocked,
-    delivery_pdf,
     list_deliver,
     list_replace_from_upload,
     list_save,
@@ -29,6 +30,7 @@ from deductions.lists.services import (
 )
 from deductions.lists.upload import COLUMNS, UploadError, read_upload, repeated_main_list
 from deductions.models import DeductionList
+from deductions.pending import pdf_pending
 from trekkportal import uploads
 from trekkportal.downloads import streamed_csv
 from trekkportal.words import counted
@@ -152,18 +154,31 @@ def list_detail(request, public_id):
 
 
 @role_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def list_pdf(request, public_id):
-    """The delivery's PDF from storage, rendered now if `render_list_pdfs` has not made it yet."""
+    """The delivery's PDF from storage; until the task worker has made it, a page that says
+    so and refreshes itself (queueing it here if it never was). A POST tries a failed one again."""
     deduction_list = get_list_or_404(request, public_id)
     delivery = deduction_list.latest_delivery()
     if delivery is None:
         raise Http404("Listen er ikke levert ennå.")
-    if not delivery.pdf:  # cron has not got to it yet (or failed): render it now, once
-        delivery_pdf(delivery=delivery)
+    if request.method == "POST":
+        delivery_pdf_enqueue(delivery=delivery, again=True)
+        return redirect(request.path)
+    basis = deduction_list.basis
+    if not delivery.pdf:
+        delivery_pdf_enqueue(delivery=delivery)
+        delivery.refresh_from_db(fields=["pdf", "pdf_failed_at"])
+    if not delivery.pdf:
+        return pdf_pending(
+            request,
+            what=f"trekklisten for {basis.period}, versjon {delivery.number}",
+            failed=delivery.pdf_failed_at is not None,
+            back_url=reverse("deductions:list_detail", args=[deduction_list.public_id]),
+        )
     AuditEvent.objects.record(
         "list_pdf_downloaded", request=request, obj=deduction_list, version=delivery.number
     )
-    basis = deduction_list.basis
     filename = f"trekkliste-{basis.employer.number}-{basis.period.slug}-v{delivery.number}.pdf"
     return FileResponse(
         delivery.pdf.open("rb"),

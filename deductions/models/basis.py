@@ -58,9 +58,12 @@ class Basis(models.Model):
     apprentice_total = money_field("sum lærlinger")
     fixed_total = money_field("sum faste beløp")
 
-    # Rendered once on first download, then served from storage (the month is frozen).
+    # Rendered once by the task worker, then served from storage (the month is frozen); queued
+    # when the month is published or on first download, and marked when the last try failed.
     full_pdf = models.FileField("PDF, hele trekkgrunnlaget", upload_to="trekkgrunnlag/", blank=True)
     changes_pdf = models.FileField("PDF, endringer", upload_to="trekkgrunnlag/", blank=True)
+    pdf_queued_at = models.DateTimeField("PDF i kø", null=True, blank=True)
+    pdf_failed_at = models.DateTimeField("PDF feilet", null=True, blank=True)
 
     objects = BasisQuerySet.as_manager()
 

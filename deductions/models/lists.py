@@ -258,6 +258,9 @@ class ListDelivery(models.Model):
     deviation_count = models.PositiveIntegerField("antall avvik", default=0)
     lines = models.JSONField("linjer ved levering", default=list)
     pdf = models.FileField("PDF", upload_to=_pdf_name, blank=True)
+    # The PDF is made by the task worker; these say it was queued, or that its last try failed.
+    pdf_queued_at = models.DateTimeField("PDF i kø", null=True, blank=True)
+    pdf_failed_at = models.DateTimeField("PDF feilet", null=True, blank=True)
 
     class Meta:
         verbose_name = "levering"

@@ -1,6 +1,7 @@
 """Delivering a list: confirmation with totals and deviations, one transaction, once, locked."""
 
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from accounts.models import AuditEvent
 from deductions.lists.services import list_deliver
 from deductions.models import DeductionList, ListDelivery, Reason
 from tests.deductions.lists.conftest import deliver, form_data, position_of, start_list
+from tests.worker import run_worker
 
 
 def confirm_url(deduction_list):
@@ -58,7 +60,8 @@ def test_delivering_locks_the_list_and_the_month_shows_levert(owner_client, owne
     assert deduction_list.total == Decimal("561.00")
     delivery = ListDelivery.objects.get(deduction_list=deduction_list)
     assert delivery.number == 1 and delivery.line_count == 3
-    assert not delivery.pdf  # made by render_list_pdfs or the first download, not here
+    assert not delivery.pdf  # queued for the task worker once the delivery commits, not made here
+    assert delivery.pdf_queued_at is not None
     assert AuditEvent.objects.filter(action="list_delivered").count() == 1
     home = owner_client.get(reverse("home")).text
     table = home.split('data-testid="month-table"')[1].split("</table>")[0]
@@ -142,19 +145,34 @@ def test_after_delivery_a_supplementary_list_can_be_registered(owner_client, feb
     assert "Mangler i listen" not in detail.text  # a supplementary list lists only additions
 
 
+def pdf_url(deduction_list):
+    return reverse("deductions:list_pdf", args=[deduction_list.public_id])
+
+
+def test_delivery_queues_the_pdf_and_the_worker_makes_it(
+    owner_client, february, django_capture_on_commit_callbacks
+):
+    deduction_list = saved_list(owner_client)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        deliver(owner_client, deduction_list)
+    assert len(callbacks) == 1  # queued after the commit, not before
+    delivery = deduction_list.deliveries.get()
+    assert delivery.pdf.name.endswith(".pdf")  # the immediate backend ran the task at once
+    assert delivery.pdf_failed_at is None
+
+
 def test_the_delivered_pdf_is_served_from_storage_and_the_download_is_audited(
-    owner_client, february
+    owner_client, february, django_capture_on_commit_callbacks
 ):
     from pypdf import PdfReader
 
     deduction_list = saved_list(owner_client)
-    deliver(owner_client, deduction_list)
-    call_command("render_list_pdfs")
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(owner_client, deduction_list)
     delivery = deduction_list.deliveries.get()
     stored_name = delivery.pdf.name
     assert stored_name
-    url = reverse("deductions:list_pdf", args=[deduction_list.public_id])
-    response = owner_client.get(url)
+    response = owner_client.get(pdf_url(deduction_list))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     content = b"".join(response.streaming_content)
@@ -169,48 +187,123 @@ def test_the_delivered_pdf_is_served_from_storage_and_the_download_is_audited(
 
 def test_no_pdf_before_delivery(owner_client, february):
     deduction_list = start_list(owner_client)
-    url = reverse("deductions:list_pdf", args=[deduction_list.public_id])
-    assert owner_client.get(url).status_code == 404
+    assert owner_client.get(pdf_url(deduction_list)).status_code == 404
 
 
-def test_a_delivery_without_a_pdf_yet_gets_one_at_the_first_download(owner_client, february):
+def test_until_the_pdf_exists_its_link_opens_a_page_that_refreshes_itself(
+    owner_client, february, django_capture_on_commit_callbacks
+):
     deduction_list = saved_list(owner_client)
-    deliver(owner_client, deduction_list)
-    response = owner_client.get(reverse("deductions:list_pdf", args=[deduction_list.public_id]))
+    deliver(owner_client, deduction_list)  # the test's transaction never commits: not run yet
+    page = owner_client.get(pdf_url(deduction_list))
+    assert page.status_code == 200
+    assert page["Content-Type"].startswith("text/html")
+    assert "no-store" in page["Cache-Control"]  # the next refresh must reach us
+    assert "PDF-en lages" in page.text
+    assert "trekklisten for 2021/02, versjon 1" in page.text
+    assert "Du kan gå fra siden og komme tilbake" in page.text
+    assert '<meta http-equiv="refresh" content="2">' in page.text
+    assert "Prøv igjen" not in page.text
+    assert not AuditEvent.objects.filter(action="list_pdf_downloaded").exists()
+    # The worker runs; the same link now answers with the file.
+    with django_capture_on_commit_callbacks(execute=True):
+        ListDelivery.objects.update(pdf_queued_at=None)  # as if its enqueue was lost
+        owner_client.get(pdf_url(deduction_list))  # the first request queues it
+    response = owner_client.get(pdf_url(deduction_list))
+    assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
-    assert deduction_list.deliveries.get().pdf
 
 
-def test_render_list_pdfs_makes_each_missing_pdf_once(owner_client, february):
+@pytest.mark.django_db(transaction=True)
+def test_the_waiting_page_never_renders_in_the_request(owner_client, february, settings):
+    """With the database backend the request only queues: the renderer must not be called."""
+    from unittest import mock
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    deduction_list = saved_list(owner_client)
+    with mock.patch("deductions.lists.pdfs.render_pdf", side_effect=AssertionError) as render:
+        deliver(owner_client, deduction_list)
+        for _ in range(3):  # each refresh answers at once, and queues nothing more
+            page = owner_client.get(pdf_url(deduction_list))
+            assert "PDF-en lages" in page.text
+        render.assert_not_called()
+    from django_tasks_db.models import DBTaskResult
+
+    assert DBTaskResult.objects.count() == 1
+    run_worker()
+    response = owner_client.get(pdf_url(deduction_list))
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_a_failed_pdf_offers_to_try_again(
+    owner_client, february, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from deductions.lists import pdfs
+
+    real_render = pdfs.render_pdf
+    monkeypatch.setattr(pdfs, "render_pdf", lambda *a, **k: 1 / 0)
+    deduction_list = saved_list(owner_client)
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(owner_client, deduction_list)
+    delivery = deduction_list.deliveries.get()
+    assert not delivery.pdf and delivery.pdf_failed_at is not None
+    assert "PDF of listdelivery" in caplog.text  # logged
+    page = owner_client.get(pdf_url(deduction_list))
+    assert "PDF-en kunne ikke lages" in page.text
+    assert "Prøv igjen" in page.text
+    assert 'http-equiv="refresh"' not in page.text  # nothing to wait for
+    monkeypatch.setattr(pdfs, "render_pdf", real_render)
+    with django_capture_on_commit_callbacks(execute=True):
+        retry = owner_client.post(pdf_url(deduction_list))
+    assert retry.status_code == 302 and retry.url == pdf_url(deduction_list)
+    delivery.refresh_from_db()
+    assert delivery.pdf and delivery.pdf_failed_at is None
+    response = owner_client.get(pdf_url(deduction_list))
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_an_outsider_cannot_try_a_pdf_again(
+    owner_client, outsider_client, february, django_capture_on_commit_callbacks
+):
     deduction_list = saved_list(owner_client)
     deliver(owner_client, deduction_list)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert outsider_client.post(pdf_url(deduction_list)).status_code == 404
+    assert not callbacks
+
+
+def test_render_list_pdfs_queues_each_pdf_never_queued_once(
+    owner_client, february, django_capture_on_commit_callbacks
+):
+    deduction_list = saved_list(owner_client)
+    deliver(owner_client, deduction_list)
+    ListDelivery.objects.update(pdf_queued_at=None)  # delivered before the worker existed
     out = io.StringIO()
-    call_command("render_list_pdfs", stdout=out)
-    assert out.getvalue().startswith("1 PDF laget")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("render_list_pdfs", stdout=out)
+    assert out.getvalue() == "1 trekkliste-PDF lagt i kø.\n"
     stored = deduction_list.deliveries.get().pdf.name
     assert stored.endswith(".pdf")
-    call_command("render_list_pdfs", stdout=io.StringIO())
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        call_command("render_list_pdfs", stdout=out)
+    assert not callbacks and out.getvalue() == ""
     assert deduction_list.deliveries.get().pdf.name == stored
 
 
-def test_render_list_pdfs_reports_a_failure_and_tries_again_next_time(
-    owner_client, february, monkeypatch
+def test_the_task_does_not_render_a_pdf_already_stored(
+    owner_client, february, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from deductions.lists import services as list_services
+    from deductions.lists import pdfs
 
-    real_render = list_services.render_pdf
-    monkeypatch.setattr(list_services, "render_pdf", lambda *a, **k: 1 / 0)
     deduction_list = saved_list(owner_client)
-    deliver(owner_client, deduction_list)
-    errors = io.StringIO()
-    with pytest.raises(SystemExit) as exit_:
-        call_command("render_list_pdfs", stdout=io.StringIO(), stderr=errors)
-    assert exit_.value.code == 1
-    assert "1 trekkliste-PDF kunne ikke lages" in errors.getvalue()
-    assert not deduction_list.deliveries.get().pdf
-    monkeypatch.setattr(list_services, "render_pdf", real_render)
-    call_command("render_list_pdfs", stdout=io.StringIO())
-    assert deduction_list.deliveries.get().pdf
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(owner_client, deduction_list)
+    delivery = deduction_list.deliveries.get()
+    monkeypatch.setattr(pdfs, "render_pdf", lambda *a, **k: 1 / 0)
+    pdfs.render_list_pdf.call(delivery.pk)  # a second run, e.g. a retried task: a no-op
+    delivery.refresh_from_db()
+    assert delivery.pdf and delivery.pdf_failed_at is None
 
 
 def test_delivery_needs_the_csrf_token(owner, employer, february):
@@ -253,7 +346,9 @@ def test_a_delivery_that_fails_half_way_leaves_the_list_as_it_was(
     assert not ListDelivery.objects.exists()
 
 
-def test_names_are_escaped_in_the_delivered_pdf(owner_client, february, tmp_path):
+def test_names_are_escaped_in_the_delivered_pdf(
+    owner_client, february, tmp_path, django_capture_on_commit_callbacks
+):
     from pypdf import PdfReader
 
     from deductions.models import BasisLine
@@ -263,7 +358,8 @@ def test_names_are_escaped_in_the_delivered_pdf(owner_client, february, tmp_path
     hostile = f'<img src="file://{secret}"><b>Ny</b> Nina'
     BasisLine.objects.filter(name="Ny Nina").update(name=hostile)
     deduction_list = saved_list(owner_client)
-    deliver(owner_client, deduction_list)
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(owner_client, deduction_list)
     response = owner_client.get(reverse("deductions:list_pdf", args=[deduction_list.public_id]))
     content = b"".join(response.streaming_content)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
@@ -277,7 +373,7 @@ def test_a_long_list_pdf_has_its_total_once_at_the_end_and_amounts_right_aligned
     from django.template.defaultfilters import floatformat
     from pypdf import PdfReader
 
-    from deductions.lists.services import delivery_pdf
+    from deductions.lists.pdfs import delivery_pdf
     from tests.deductions.test_basis_pages import big_month
 
     basis = big_month(employer, 120)
@@ -302,3 +398,24 @@ def test_a_long_list_pdf_has_its_total_once_at_the_end_and_amounts_right_aligned
     header = next(line for line in layout if "Kontingent" in line)
     row = next(line for line in layout if "Medlem 0000" in line)
     assert row.index("100,00") >= header.index("Kontingent") + 3
+
+
+def test_a_pdf_whose_task_was_lost_is_queued_again_by_the_next_request(
+    owner_client, february, django_capture_on_commit_callbacks
+):
+    """django-tasks-db does not retry a task whose worker was killed."""
+    import time_machine
+    from django.utils import timezone
+
+    deduction_list = saved_list(owner_client)
+    deliver(owner_client, deduction_list)  # queued, but its task never runs here
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        owner_client.get(pdf_url(deduction_list))
+    assert not callbacks  # queued a moment ago: waiting is right
+    with (
+        time_machine.travel(timezone.now() + timedelta(minutes=11)),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        owner_client.get(pdf_url(deduction_list))
+    assert len(callbacks) == 1
+    assert deduction_list.deliveries.get().pdf

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Role
+from deductions.lists.pdfs import render_list_pdf
 from deductions.models import DeductionList
 from tests.conftest import make_user
 from tests.deductions.lists.conftest import deliver, form_data, start_list
@@ -57,8 +57,8 @@ def test_staff_reopen_with_a_reason_and_the_contact_delivers_again(
     assert delivered.total == Decimal("611.00")
     versions = list(delivered.deliveries.order_by("number"))
     assert [v.total for v in versions] == [Decimal("561.00"), Decimal("611.00")]
-    call_command("render_list_pdfs")
-    for version in versions:
+    for version in versions:  # the worker makes each version's PDF
+        render_list_pdf.call(version.pk)
         version.refresh_from_db()
     assert versions[0].pdf.name != versions[1].pdf.name
     actions = list(
@@ -79,7 +79,9 @@ def test_staff_reopen_with_a_reason_and_the_contact_delivers_again(
     assert reopened.employer == delivered.basis.employer
 
 
-def test_the_admin_page_shows_every_version_and_the_audit_trail(list_staff_client, delivered):
+def test_the_admin_page_shows_every_version_and_the_audit_trail(
+    list_staff_client, delivered, django_capture_on_commit_callbacks
+):
     list_staff_client.post(reopen_url(delivered), {"reason": "Rettes"})
     response = list_staff_client.get(
         reverse("admin:deductions_deductionlist_change", args=[delivered.pk])
@@ -90,10 +92,13 @@ def test_the_admin_page_shows_every_version_and_the_audit_trail(list_staff_clien
     assert "Begrunnelse: Rettes" in body  # the details in words, not `reason: Rettes`
     assert "Linjene i versjon 1" in body
     assert "Hauge Linda" in body
-    pdf = list_staff_client.get(
-        reverse("admin:deductions_deductionlist_pdf", args=[delivered.pk, 1])
-    )
-    assert pdf.status_code == 200
+    pdf_url = reverse("admin:deductions_deductionlist_pdf", args=[delivered.pk, 1])
+    delivered.deliveries.update(pdf_queued_at=None)  # its enqueue lost: the link queues it
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = list_staff_client.get(pdf_url, follow=True)
+    assert "PDF-en av versjon 1 lages nå" in waiting.text  # never rendered in the request
+    pdf = list_staff_client.get(pdf_url)  # the worker has made it meanwhile
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert AuditEvent.objects.filter(action="list_pdf_downloaded").count() == 1
 
 
