@@ -135,9 +135,13 @@ class AuditEvent(models.Model):
         """`details` as staff read it: «Type: trekkliste, endret: 37» for {"kind": "main",
         "changed": 37}. Keys and values we know are named in Norwegian, others shown as stored.
         """
+        details = self.details or {}
+        # In DETAIL_LABELS' order, then the others by name: PostgreSQL's jsonb keeps keys in an
+        # order of its own, and the same event must read the same on every database.
+        known = [key for key in DETAIL_LABELS if key in details]
+        keys = known + sorted(key for key in details if key not in DETAIL_LABELS)
         parts = [
-            f"{DETAIL_LABELS.get(key, key)}: {_detail_value(key, value)}"
-            for key, value in (self.details or {}).items()
+            f"{DETAIL_LABELS.get(key, key)}: {_detail_value(key, details[key])}" for key in keys
         ]
         text = ", ".join(parts)
         return text[:1].upper() + text[1:]
