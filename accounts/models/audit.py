@@ -10,7 +10,8 @@ from django.utils import timezone
 from accounts.lockout import client_ip
 
 # The keys services record in `details`, as staff read them. A key not here shows as itself.
-DETAIL_LABELS = {
+DETAIL_LABELS = {  # in the order they are read out: a reason first
+    "reason": "begrunnelse",
     "kind": "type",
     "version": "versjon",
     "rows": "rader",
@@ -24,7 +25,6 @@ DETAIL_LABELS = {
     "members": "medlemmer",
     "total": "sum",
     "deviations": "avvik",
-    "reason": "begrunnelse",
     "period": "måned",
     "format": "format",
     "view": "visning",
