@@ -3,10 +3,12 @@ opens it.
 
 Every text cell that begins like a formula (`trekkportal.uploads.FORMULA_STARTS`: = + - @, a tab
 or a carriage return) gets a leading apostrophe, in CSV and XLSX alike; our own list upload takes
-it off again.
+it off again. A cell that is nothing but a number (`-5,00`, a negative difference) is left as it
+is: a spreadsheet reads it as the number, and no formula fits in it.
 """
 
 import csv
+import re
 
 from django.http import StreamingHttpResponse
 
@@ -15,7 +17,12 @@ from trekkportal.uploads import FORMULA_STARTS
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
+PLAIN_NUMBER = re.compile(r"-?\d+(?:[,.]\d+)?")
+
+
 def neutralise(value):
+    if isinstance(value, str) and PLAIN_NUMBER.fullmatch(value):
+        return value
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value

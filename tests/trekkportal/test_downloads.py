@@ -6,7 +6,9 @@ from deductions.basis.exports import Table, csv_rows
 from trekkportal.downloads import neutralise, streamed_csv
 
 
-@pytest.mark.parametrize("text", ["=SUM(A1)", "+47", "-2", "@cmd", "\tx", "\rx"])
+@pytest.mark.parametrize(
+    "text", ["=SUM(A1)", "+47", "-2+3+cmd|' /C calc'!A0", "-2 ", "@cmd", "\tx", "\rx"]
+)
 def test_formula_like_text_is_neutralised(text):
     assert neutralise(text) == "'" + text
 
@@ -14,6 +16,11 @@ def test_formula_like_text_is_neutralised(text):
 @pytest.mark.parametrize("value", ["Hauge Linda", "", "01010012356", Decimal("-5.00"), None])
 def test_other_values_are_left_alone(value):
     assert neutralise(value) == value
+
+
+@pytest.mark.parametrize("text", ["-5,00", "-1234,50", "-2", "-0.5"])
+def test_a_negative_number_written_as_text_stays_a_number(text):
+    assert neutralise(text) == text
 
 
 def test_csv_is_for_norwegian_excel_with_a_bom_semicolons_and_crlf():

@@ -159,6 +159,17 @@ def test_csv_export_has_every_filtered_row_and_neutralises_formulas(march, staff
     assert "Trekkliste ikke levert" in ours["Avvik"]
 
 
+def test_csv_export_writes_a_short_payment_as_a_plain_negative_number(
+    march, staff_client, employer
+):
+    pay(employer, MARCH, "900.00")
+    deliver_list(employer, MARCH, "1000.00")
+    header, *rows = csv_rows(staff_client.get(CSV_URL))
+
+    ours = dict(zip(header, next(row for row in rows if row[0] == "94001761"), strict=True))
+    assert ours["Differanse"] == "-100,00"
+
+
 def test_csv_export_follows_the_filter(march, staff_client):
     response = staff_client.get(CSV_URL, {"vis": "varsel-feilet"})
     assert [row[0] for row in csv_rows(response)[1:]] == ["00080000"]
