@@ -122,6 +122,7 @@ class MemberAdmin(AuditedAdmin):
     def import_view(self, request):
         """Upload: the file is stored and checked by the task worker; the status page follows."""
         self._check_import_permission(request)
+        MemberImport.objects.expire_unconfirmed()
         form = ImportForm(request.POST or None, request.FILES or None)
         if form.is_valid():
             upload = form.cleaned_data["file"]

@@ -1,7 +1,5 @@
 """Pages of the deduction lists: start, web form, upload, confirm and deliver, detail, PDF."""
 
-import uuid
-
 from django.contrib import messages
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -16,6 +14,7 @@ from accounts.models import AuditEvent
 from deductions import money
 from deductions.basis import exports
 from deductions.basis.lookups import get_basis_or_404
+from deductions.lists import pending_uploads
 from deductions.lists.exports import template_table
 from deductions.lists.forms import NEW_ROWS, REASON_CHOICES, ListForm, UploadForm
 from deductions.lists.lookups import get_list_or_404
@@ -256,8 +255,7 @@ PENDING_UPLOAD = "deductions_list_upload_pending"
 
 def _ask_about_repeat(request, basis, main, result, upload):
     _forget_pending(request)
-    upload.seek(0)
-    stored = default_storage.save(f"trekklister/venter/{uuid.uuid4().hex}", upload)
+    stored = pending_uploads.keep(upload)
     request.session[PENDING_UPLOAD] = {
         "file": stored,
         "filename": (upload.name or "trekkliste")[:255],

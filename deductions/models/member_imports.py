@@ -18,6 +18,27 @@ ERRORS_KEPT = 1_000
 # An import that has not moved for this long is presumed to have lost its worker; staff may
 # start it again (safe even when it has not: see `requeue`).
 STALLED_AFTER = timedelta(minutes=10)
+# A checked file nobody confirms is not kept: it holds every member's national ID. The next
+# upload expires the ones left this long (`MemberImport.objects.expire_unconfirmed`).
+UNCONFIRMED_KEPT = timedelta(days=7)
+
+
+class MemberImportQuerySet(models.QuerySet):
+    def expire_unconfirmed(self, *, now=None):
+        """Checked imports left unconfirmed for `UNCONFIRMED_KEPT`: their files deleted, their
+        rows marked expired (a conditional UPDATE, so one confirmed meanwhile is left alone).
+        How many expired."""
+        cutoff = (now or timezone.now()) - UNCONFIRMED_KEPT
+        expired = 0
+        for member_import in self.filter(status=MemberImport.Status.READY, updated_at__lt=cutoff):
+            claimed = MemberImport.objects.filter(
+                pk=member_import.pk, status=MemberImport.Status.READY
+            ).update(status=MemberImport.Status.EXPIRED, finished_at=timezone.now())
+            if claimed:
+                member_import.file.delete(save=False)
+                MemberImport.objects.filter(pk=member_import.pk).update(file="")
+                expired += 1
+        return expired
 
 
 class MemberImport(models.Model):
@@ -29,6 +50,7 @@ class MemberImport(models.Model):
         IMPORTING = "importing", "Importeres"
         DONE = "done", "Importert"
         FAILED = "failed", "Stoppet med feil"
+        EXPIRED = "expired", "Utløpt (ikke bekreftet på 7 dager)"
 
     ref = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     file = models.FileField("fil", upload_to="imports/members/", blank=True)
@@ -68,6 +90,8 @@ class MemberImport(models.Model):
     confirmed_at = models.DateTimeField("bekreftet", null=True, blank=True)
     finished_at = models.DateTimeField("ferdig", null=True, blank=True)
     updated_at = models.DateTimeField("sist endret", auto_now=True)
+
+    objects = MemberImportQuerySet.as_manager()
 
     class Meta:
         verbose_name = "medlemsimport"

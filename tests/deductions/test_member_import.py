@@ -3,9 +3,11 @@ background, confirm, import in the background (the immediate task backend runs e
 the request that queues it; one test uses the database backend and its worker)."""
 
 import signal
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -15,7 +17,7 @@ from accounts.models import AuditEvent
 from deductions.basis import member_import as imports
 from deductions.basis.tasks import run_member_import
 from deductions.models import Category, Deduction, Member, MemberImport
-from deductions.models.member_imports import STALLED_AFTER
+from deductions.models.member_imports import STALLED_AFTER, UNCONFIRMED_KEPT
 from deductions.national_ids import synthetic_national_id
 from deductions.period import Period
 
@@ -303,6 +305,34 @@ def test_the_upload_page_lists_recent_imports(staff_client, good_rows):
     page = staff_client.get(URL)
     assert status_url(member_import) in page.text
     assert "Klar til import" in page.text
+
+
+def test_a_checked_import_left_unconfirmed_for_a_week_expires_and_its_file_is_deleted(
+    staff_client, good_rows
+):
+    member_import, _ = upload(staff_client, *good_rows)
+    stored = member_import.file.name
+    a_week_ago = timezone.now() - UNCONFIRMED_KEPT - timedelta(minutes=1)
+    MemberImport.objects.filter(pk=member_import.pk).update(updated_at=a_week_ago)
+
+    staff_client.get(URL)  # the next visit to the upload page expires it
+    member_import.refresh_from_db()
+    page = staff_client.get(status_url(member_import))
+    confirmed = staff_client.post(status_url(member_import, "confirm"))
+
+    assert member_import.status == MemberImport.Status.EXPIRED
+    assert not member_import.file and not default_storage.exists(stored)
+    assert "ble ikke bekreftet innen sju dager" in page.text
+    assert "Importer alle" not in page.text
+    assert confirmed.status_code in (302, 409) and Deduction.objects.count() == 0
+
+
+def test_an_import_checked_within_the_week_is_kept(staff_client, good_rows):
+    member_import, _ = upload(staff_client, *good_rows)
+    staff_client.get(URL)
+    member_import.refresh_from_db()
+    assert member_import.status == MemberImport.Status.READY
+    assert default_storage.exists(member_import.file.name)
 
 
 def test_an_import_run_twice_imports_once(staff_client, good_rows):

@@ -1,16 +1,22 @@
 """Uploading a list as CSV or XLSX: every encoding and separator, the template, each bad file."""
 
 import io
+import os
 import zipfile
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from accounts.models import AuditEvent
+from deductions.lists import pending_uploads
+from deductions.lists.views import PENDING_UPLOAD
 from deductions.models import BasisLine, DeductionList, Reason
 from deductions.national_ids import synthetic_national_id
 from tests.trekkportal import workbooks
@@ -355,6 +361,29 @@ def pending_files():
     if not default_storage.exists("trekklister/venter"):
         return []
     return default_storage.listdir("trekklister/venter")[1]
+
+
+def test_a_question_never_answered_leaves_its_file_for_a_day_at_most(owner_client, february):
+    deliver_main_list(owner_client, february)
+    upload(owner_client, csv_bytes(february))  # asked, never answered: the tab was closed
+    (forgotten,) = pending_files()
+    session = owner_client.session
+    del session[PENDING_UPLOAD]  # and that session has ended since
+    session.save()
+    two_days_ago = (timezone.now() - timedelta(days=2)).timestamp()
+    os.utime(default_storage.path(f"trekklister/venter/{forgotten}"), (two_days_ago,) * 2)
+
+    upload(owner_client, csv_bytes(february))  # the next question clears it away
+    (kept,) = pending_files()
+
+    assert kept != forgotten
+
+
+def test_a_file_waiting_for_its_answer_is_not_pruned(owner_client, february):
+    deliver_main_list(owner_client, february)
+    upload(owner_client, csv_bytes(february))
+    assert pending_uploads.prune() == 0
+    assert len(pending_files()) == 1
 
 
 def test_the_full_list_uploaded_again_after_delivery_is_not_saved_without_asking(
