@@ -81,7 +81,9 @@ class NewPasswordForm(SetPasswordForm):
 
 
 class RoleInvitationForm(forms.ModelForm):
-    """«Inviter en kollega»: who the colleague is; the employer is always the active role's."""
+    """«Inviter en kollega»: who the colleague is; the employer is always the active role's.
+    Someone who already is a contact there, or already has an invitation waiting, is not
+    invited twice."""
 
     class Meta:
         model = RoleInvitation
@@ -90,6 +92,24 @@ class RoleInvitationForm(forms.ModelForm):
             "email": "Lenken for å velge passord sendes hit.",
             "mobile": "Valgfritt. For varsler på SMS.",
         }
+
+    def __init__(self, *args, employer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.employer = employer
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        employer = self.employer
+        if Role.objects.filter(employer=employer, user__email__iexact=email).exists():
+            raise forms.ValidationError(
+                f"{email} er allerede trekkontakt for {employer.name}.", code="already_contact"
+            )
+        if RoleInvitation.objects.waiting_for(employer=employer, email=email).exists():
+            raise forms.ValidationError(
+                f"En invitasjon til {email} venter allerede på at forbundet godkjenner den.",
+                code="already_invited",
+            )
+        return email
 
 
 class GiveUpRoleForm(forms.Form):

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -198,13 +199,17 @@ def password_reset_confirm(request):
 def invite_colleague(request):
     """«Inviter en kollega»: always for the active role's employer, never one named in the
     request."""
-    form = RoleInvitationForm(request.POST or None)
+    form = RoleInvitationForm(request.POST or None, employer=request.role.employer)
     if form.is_valid():
-        invitation = RoleInvitation.objects.invite(
-            role=request.role,
-            request=request,
-            **{field: form.cleaned_data[field] for field in ("full_name", "email", "mobile")},
-        )
+        try:
+            invitation = RoleInvitation.objects.invite(
+                role=request.role,
+                request=request,
+                **{field: form.cleaned_data[field] for field in ("full_name", "email", "mobile")},
+            )
+        except IntegrityError:  # the same invitation sent twice at once: the first one stands
+            messages.info(request, "Invitasjonen var allerede sendt.")
+            return redirect("home")
         if invitation.status == RoleInvitation.Status.APPROVED:
             messages.success(
                 request,

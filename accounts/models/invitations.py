@@ -10,6 +10,7 @@ up through a secure message to the staff inbox; every step is in the audit trail
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -29,6 +30,11 @@ class LastContact(Exception):
 
 
 class RoleInvitationManager(models.Manager):
+    def waiting_for(self, *, employer, email):
+        return self.filter(
+            employer=employer, email__iexact=email, status=RoleInvitation.Status.PENDING
+        )
+
     @transaction.atomic
     def invite(self, *, role, full_name, email, mobile, request):
         """A colleague invited by `role`'s user for `role`'s employer (never another one)."""
@@ -117,6 +123,15 @@ class RoleInvitation(models.Model):
         verbose_name = "invitasjon"
         verbose_name_plural = "invitasjoner"
         ordering = ["-created_at"]
+        constraints = [
+            # A double click, or two colleagues at once: one invitation waits per person.
+            models.UniqueConstraint(
+                "employer",
+                Lower("email"),
+                condition=models.Q(status="pending"),
+                name="one_waiting_invitation_per_email",
+            )
+        ]
 
     def __str__(self):
         return f"{self.full_name} - {self.employer.name}"

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Role, RoleInvitation, User
@@ -91,3 +92,36 @@ def test_anonymous_is_sent_to_login(client):
     response = client.get(INVITE)
     assert response.status_code == 302
     assert reverse("two_factor:login") in response.url
+
+
+def test_a_colleague_already_invited_is_not_invited_again(owner_client):
+    owner_client.post(INVITE, COLLEAGUE)
+    again = owner_client.post(INVITE, {**COLLEAGUE, "email": "SIRI@example.com"})
+
+    assert again.status_code == 200
+    assert "venter allerede på at forbundet godkjenner den" in again.content.decode()
+    assert RoleInvitation.objects.count() == 1
+    assert Message.objects.count() == 1  # staff were told once
+
+
+def test_someone_who_already_is_a_contact_is_not_invited(owner_client, owner, employer):
+    response = owner_client.post(INVITE, {**COLLEAGUE, "email": owner.email})
+
+    assert f"er allerede trekkontakt for {employer.name}" in response.content.decode()
+    assert not RoleInvitation.objects.exists()
+
+
+def test_a_refused_invitation_does_not_stop_a_new_one(owner_client):
+    owner_client.post(INVITE, COLLEAGUE)
+    RoleInvitation.objects.update(status=RoleInvitation.Status.REFUSED)
+    assert owner_client.post(INVITE, COLLEAGUE).status_code == 302
+    assert RoleInvitation.objects.count() == 2
+
+
+def test_the_database_keeps_one_waiting_invitation_per_person_whatever_the_form_missed(
+    owner, employer
+):
+    fields = {"employer": employer, "invited_by": owner, "full_name": "Siri Berg"}
+    RoleInvitation.objects.create(email="siri@example.com", **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleInvitation.objects.create(email="Siri@Example.com", **fields)
