@@ -178,6 +178,7 @@ CONTACT_PAGES = [
     "basis_full",
     "list_confirm",
     "list_detail",
+    "list_locked",
     "list_upload",
     "inbox",
     "thread",
@@ -185,6 +186,7 @@ CONTACT_PAGES = [
     "password_change",
     "invite_colleague",
     "give_up_role",
+    "two_factor",
     "user_guide",
     "not_found",
 ]
@@ -192,6 +194,9 @@ STAFF_PAGES = ["staff_overview", "staff_inbox", "staff_thread", "staff_new_messa
 
 
 def test_no_page_scrolls_sideways_on_a_phone(phone, pages, live_server, staff_client):
+    phone.goto("/konto/glemt-passord/")
+    expect(phone.locator("main h1")).to_be_visible()
+    assert_no_sideways_scroll(phone)
     phone.goto("/logg-inn/")
     expect(phone.get_by_role("button", name="Logg inn")).to_be_visible()
     assert_no_sideways_scroll(phone)
