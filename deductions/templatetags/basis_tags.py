@@ -15,14 +15,24 @@ register = template.Library()
 
 DASH = "–"
 BR = mark_safe("<br>")
+# `data-label`: the column's name above each cell when a row is a block of its own on a phone
+# (`table-stack` in trekkportal.css).
 WHO = (
-    '<tr><th scope="row">{name}</th><td class="font-monospace">{national_id}</td>'
-    "<td>{member_number}</td><td>{employee_number}</td>"
+    '<tr><th scope="row">{name}</th>'
+    '<td data-label="Fødselsnummer" class="font-monospace">{national_id}</td>'
+    '<td data-label="Medlemsnr.">{member_number}</td>'
+    '<td data-label="Ansattnr.">{employee_number}</td>'
 )
-CHANGE_ROW = WHO + "<td>{changes}</td><td>{items}</td></tr>"
+CHANGE_ROW = (
+    WHO + '<td data-label="Endring">{changes}</td>'
+    '<td data-label="Trekkes fra denne måneden">{items}</td></tr>'
+)
 FULL_ROW = (
-    WHO + '<td>{dues}</td><td class="num">{home}</td><td class="num">{travel}</td>'
-    '<td class="num">{apprentice}</td><td class="num">{total}</td></tr>'
+    WHO + '<td data-label="Kontingent">{dues}</td>'
+    '<td data-label="Innboforsikring" class="num">{home}</td>'
+    '<td data-label="Reiseforsikring" class="num">{travel}</td>'
+    '<td data-label="Lærling" class="num">{apprentice}</td>'
+    '<td data-label="Sum faste beløp" class="num">{total}</td></tr>'
 )
 
 

@@ -33,17 +33,20 @@ def month_table(context):
 
 PERIOD_LINKS = ["basis_changes", "basis_full", "list_new", "list_upload"]
 SLUG = "2000-01"  # stands in for the period in each link, reversed once per page
+# `data-label`: the column's name above each cell when the table is one card per month on a
+# phone (`table-stack` in trekkportal.css).
 MONTH_ROW = (
     '<tr><th scope="row">{label}</th>'
-    '<td>{status}<div class="small" data-testid="payment-status">{payment}</div></td>'
-    '<td><a href="{basis_changes}">Vis kun endringer</a> '
+    '<td data-label="Status">{status}'
+    '<div class="small" data-testid="payment-status">{payment}</div></td>'
+    '<td data-label="Trekkgrunnlag"><a href="{basis_changes}">Vis kun endringer</a> '
     '<span class="text-body-secondary">({change_count}'
     '<span class="visually-hidden"> {change_noun}</span>)</span><br>'
     '<a href="{basis_full}">Vis hele trekkgrunnlaget</a></td>'
-    '<td><span class="font-monospace">{kid}</span></td>'
-    '<td><a href="{list_new}">{register_label}</a><br>'
+    '<td data-label="KID"><span class="font-monospace">{kid}</span></td>'
+    '<td data-label="Trekklisteinnlevering"><a href="{list_new}">{register_label}</a><br>'
     '<a href="{list_upload}" class="small">Last opp fil</a></td>'
-    '<td data-testid="list-archive">{archive}</td></tr>'
+    '<td data-label="Trekklistearkiv" data-testid="list-archive">{archive}</td></tr>'
 )
 NOT_PAID = mark_safe('<span class="text-body-secondary">Ikke betalt</span>')
 PAID_WITH_DIFFERENCE = (

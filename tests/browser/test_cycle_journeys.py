@@ -11,7 +11,7 @@ from deductions.cycle.mailings import NOTICE, add_rows
 from deductions.period import Period
 from employers.models import Employer
 from messaging.models import OutboxMessage
-from tests.browser.conftest import log_in
+from tests.browser.conftest import as_staff, log_in
 from tests.conftest import PASSWORD
 from tests.deductions.conftest import make_member, rates  # noqa: F401 (fixture)
 from tests.deductions.cycle.conftest import deliver_list, pay
@@ -26,19 +26,6 @@ def screenshot(page, name):
     folder = os.environ.get("TREKK_SCREENSHOTS")
     if folder:
         page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
-
-
-def as_staff(page, live_server, staff_client):
-    """The browser takes over Nora's logged-in (two-factor verified) session."""
-    page.context.add_cookies(
-        [
-            {
-                "name": "sessionid",
-                "value": staff_client.cookies["sessionid"].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 @pytest.fixture

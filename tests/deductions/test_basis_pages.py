@@ -129,16 +129,19 @@ def row_of(body, name):
 def test_each_full_row_shows_the_dues_rate_and_the_fixed_amounts(owner_client, february):
     body = owner_client.get(full_url()).text
     linda = row_of(body, "Hauge Linda")
-    assert "<td>1,1 %</td>" in linda and '<td class="num">85,00</td>' in linda
+    assert '<td data-label="Kontingent">1,1 %</td>' in linda
+    assert '<td data-label="Innboforsikring" class="num">85,00</td>' in linda
     january = owner_client.get(full_url("2021-01")).text
     apprentice = row_of(january, "=Lærling Lise")
-    assert "<td>Lærling</td>" in apprentice and '<td class="num">42,00</td>' in apprentice
+    assert '<td data-label="Kontingent">Lærling</td>' in apprentice
+    assert '<td data-label="Lærling" class="num">42,00</td>' in apprentice
 
 
 def test_each_change_row_shows_what_changed_and_what_is_deducted_now(owner_client, february):
     body = owner_client.get(changes_url()).text
     stopped = row_of(body, "Berg Per")
-    assert "<td>Stopp trekk</td>" in stopped and "Skal ikke trekkes" in stopped
+    assert '<td data-label="Endring">Stopp trekk</td>' in stopped
+    assert "Skal ikke trekkes" in stopped
 
 
 @pytest.mark.parametrize("url", [changes_url(), full_url()])

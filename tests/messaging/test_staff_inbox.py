@@ -11,7 +11,7 @@ URL = reverse("messaging:staff_inbox")
 
 def subjects(response):
     return re.findall(
-        r'data-testid="thread">\s*<td><a href="[^"]+">([^<]+)</a>', response.content.decode()
+        r'data-testid="thread">\s*<td[^>]*><a href="[^"]+">([^<]+)</a>', response.content.decode()
     )
 
 

@@ -80,7 +80,7 @@ def test_staff_see_every_employer_with_notice_list_payment_and_deviations(
 
     assert response.status_code == 200
     ours = row_of(response, "Systemadministrasjonen")
-    assert "<td>1</td>" in ours
+    assert '<td data-label="Varsel sendt">1</td>' in ours
     assert "1 234,50" in ours.replace("\xa0", " ")
     assert "Trekkliste ikke levert" in ours
     assert "Ikke betalt" not in ours
@@ -119,7 +119,7 @@ def test_payment_that_differs_from_the_list_total_is_a_deviation(march, staff_cl
     listed = staff_client.get(URL, {"vis": "avvik"})
 
     ours = row_of(response, "Systemadministrasjonen")
-    assert "<td>Levert</td>" in ours
+    assert '<td data-label="Trekkliste">Levert</td>' in ours
     assert "-100,00" in ours
     assert "Betalt for lite" in ours
     assert "Avinor AS" not in response.text
@@ -270,7 +270,9 @@ def test_a_reopened_list_is_delivered_but_not_counted_in_the_total(
     assert row.lists_delivered == 1
     assert row.list_total is None
     assert "Trekkliste ikke levert" not in row.deviations
-    assert "<td>Gjenåpnet</td>" in row_of(response, "Systemadministrasjonen")
+    assert '<td data-label="Trekkliste">Gjenåpnet</td>' in row_of(
+        response, "Systemadministrasjonen"
+    )
     assert "1 av 1 bedrift har levert. Sum levert: kr 0,00." in response.text
     assert staff_client.get(FEBRUARY_URL, {"vis": "levert"}).context["rows"] == []
 
