@@ -4,6 +4,7 @@ employer, only into empty lines, marked as copied until changed."""
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import AuditEvent
@@ -200,6 +201,20 @@ def test_changing_a_copied_line_removes_the_mark_and_an_unchanged_one_keeps_it(
     data = form_data(february_draft, **{f"l-{linda}-dues": "130,00"})
     assert owner_client.post(edit_url(february_draft), data).status_code == 302
     assert copied_of(february_draft) == {"=Lærling Lise"}
+
+
+def test_a_file_uploaded_after_the_fill_leaves_no_line_marked(owner_client, owner, february_draft):
+    fill(february_draft, owner)
+    linda = february_draft.lines.get(name="Hauge Linda")
+    content = (
+        "Fødselsnummer;Navn;Kontingent;Innboforsikring;Reiseforsikring\r\n"
+        f"{linda.national_id};Hauge Linda;123,45;85,00;91,00\r\n"
+    ).encode()
+    url = reverse("deductions:list_upload", args=[february_draft.basis.period.slug])
+    response = owner_client.post(url, {"file": SimpleUploadedFile("februar.csv", content)})
+    assert response.status_code == 302
+    assert dues_of(february_draft) == {"Hauge Linda": Decimal("123.45")}
+    assert copied_of(february_draft) == set()
 
 
 # The page
