@@ -276,3 +276,26 @@ def test_the_pages_of_the_list_say_nothing_of_the_copies(owner_client, owner, fe
     confirm = owner_client.get(reverse("deductions:list_confirm", args=[february_draft.public_id]))
     assert confirm.status_code == 200
     assert "kopiert fra forrige liste" not in confirm.text
+
+
+def test_filling_a_2000_line_list_takes_a_bounded_number_of_queries(
+    rates, employer, owner, django_assert_max_num_queries
+):
+    from deductions.basis.services import basis_generate
+    from deductions.lists.services import list_deliver, list_start
+    from tests.deductions.test_basis_pages import big_month
+
+    january = big_month(employer, 2000)
+    january_list = list_start(basis=january, actor=owner)
+    january_list.lines.update(dues=Decimal("100.00"))
+    list_deliver(deduction_list=january_list, actor=owner)
+    basis_generate(period=Period(2021, 2))
+    february = list_start(
+        basis=Basis.objects.get(employer=employer, period=Period(2021, 2)), actor=owner
+    )
+    # Lines and previous dues read once each; deletes and inserts in batches of 500. SQLite
+    # takes at most 999 parameters a statement: 27 insert batches, 41 queries (18 on PostgreSQL).
+    with django_assert_max_num_queries(45):
+        result = fill(february, owner)
+    assert (result.filled, result.new) == (2000, 0)
+    assert february.lines.filter(dues=Decimal("100.00"), copied_from_previous=True).count() == 2000
