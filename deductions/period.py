@@ -6,6 +6,20 @@ from datetime import date
 
 from django.utils import timezone
 
+MONTH_NAMES = (
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
 _PARSE = re.compile(r"^\s*(\d{4})[-/](\d{1,2})\s*$")
 
 
@@ -78,6 +92,11 @@ class Period:
     def mail_label(self):
         """As written in mail: `03/2021`."""
         return f"{self.month:02d}/{self.year:04d}"
+
+    @property
+    def long_label(self):
+        """As said in a sentence: `oktober 2026`."""
+        return f"{MONTH_NAMES[self.month - 1]} {self.year}"
 
     def __str__(self):
         return self.table_label

@@ -20,6 +20,7 @@ DETAIL_LABELS = {  # in the order they are read out: a reason first
     "added": "lagt til",
     "removed": "fjernet",
     "deleted": "slettet",
+    "filled": "fylt inn",
     "new": "nye",
     "stopped": "stoppet",
     "members": "medlemmer",

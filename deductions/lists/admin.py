@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "list_created": "Opprettet",
     "list_draft_saved": "Utkast lagret",
     "list_uploaded": "Fil lest inn",
+    "list_filled_from_previous": "Fylt inn fra forrige liste",
     "list_delivered": "Levert",
     "list_reopened": "Gjenåpnet",
     "list_edited": "Endret etter gjenåpning",

@@ -2,7 +2,7 @@
 
 Every change leaves an AuditEvent (actions `list_created`, `list_draft_saved`, `list_edited`,
 `list_uploaded`, `list_delivered`, `list_redelivered`, `list_reopened`,
-`list_pdf_downloaded`); none holds a national ID.
+`list_pdf_downloaded`, and fill.py's `list_filled_from_previous`); none holds a national ID.
 """
 
 from django.conf import settings
@@ -117,6 +117,8 @@ def list_save(*, deduction_list, form, actor, request=None):
     stale = [line.pk for line in [*changed, *removed]]
     for start in range(0, len(stale), BATCH):
         DeductionListLine.objects.filter(pk__in=stale[start : start + BATCH]).delete()
+    for line in changed:  # a changed line is no longer as copied (deductions.lists.fill)
+        line.copied_from_previous = False
     DeductionListLine.objects.bulk_create(changed, batch_size=BATCH)
     next_position = max((line.position for line in form.lines), default=-1) + 1
     for offset, line in enumerate(added):

@@ -16,6 +16,7 @@ from deductions.basis import exports
 from deductions.basis.lookups import get_basis_or_404
 from deductions.lists import pending_uploads
 from deductions.lists.exports import template_table
+from deductions.lists.fill import list_fill_from_previous, previous_lists
 from deductions.lists.forms import NEW_ROWS, REASON_CHOICES, ListForm, UploadForm
 from deductions.lists.lookups import get_list_or_404
 from deductions.lists.pdfs import delivery_pdf_enqueue
@@ -86,6 +87,8 @@ def list_edit(request, public_id):
             return _locked(request, deduction_list)
         if "lever" in request.POST:
             return redirect("deductions:list_confirm", deduction_list.public_id)
+        if "fyll-fra-forrige" in request.POST:
+            return _fill_from_previous(request, deduction_list)
         messages.success(request, "Utkastet er lagret. Du eller en kollega kan fortsette senere.")
         return redirect("deductions:list_edit", deduction_list.public_id)
     basis = deduction_list.basis
@@ -100,9 +103,22 @@ def list_edit(request, public_id):
             "reasons": REASON_CHOICES,
             "new_count": len(form.new_rows) or NEW_ROWS,
             "payment": _payment(basis, deduction_list),
+            "can_fill": previous_lists(deduction_list).exists(),
         },
         status=status,
     )
+
+
+def _fill_from_previous(request, deduction_list):
+    """ "Fyll inn fra forrige liste", after the form's own save (what was typed is kept)."""
+    try:
+        result = list_fill_from_previous(
+            deduction_list=deduction_list, request=request, actor=request.user
+        )
+    except ListLocked:
+        return _locked(request, deduction_list)
+    messages.success(request, result.message)
+    return redirect("deductions:list_edit", deduction_list.public_id)
 
 
 @role_required

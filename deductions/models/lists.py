@@ -205,6 +205,9 @@ class DeductionListLine(models.Model):
         "ikke trukket, årsak", max_length=20, choices=Reason.choices, blank=True
     )
     comment = models.CharField("kommentar", max_length=500, blank=True)
+    # Dues filled in from the person's last delivered list (`deductions.lists.fill`), shown as
+    # «kopiert fra forrige liste» until a save or an upload changes the line.
+    copied_from_previous = models.BooleanField("kopiert fra forrige liste", default=False)
 
     class Meta:
         verbose_name = "linje i trekkliste"

@@ -55,6 +55,13 @@ def _search(row):
     return f' data-search="{escape(text)}"'
 
 
+def _copied(row):
+    """The mark of dues filled in from the last list (deductions.lists.fill), until changed."""
+    if not row.line.copied_from_previous:
+        return ""
+    return ' <span class="badge text-bg-info" data-copied>kopiert fra forrige liste</span>'
+
+
 @register.simple_tag
 def line_row(row, new=False):
     """One `<tr>` of the form (and a second one naming its errors). Every value is escaped."""
@@ -72,7 +79,7 @@ def line_row(row, new=False):
                 f'name="{row.prefix}-remove"> Fjern<span class="visually-hidden"> '
                 f"{escape(row.label)}</span></label>"
             )
-        cells.append(f'<th scope="row">{escape(row.line.name)}{remove}</th>')
+        cells.append(f'<th scope="row">{escape(row.line.name)}{remove}{_copied(row)}</th>')
         cells.append(f'<td class="font-monospace">{escape(row.line.national_id)}</td>')
     for name, label, size in AMOUNTS:
         attributes = f' inputmode="decimal" size="{size}" data-amount'
