@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deductions', '0007_pdf_tasks'),
+        ('deductions', '0008_member_import_expired'),
     ]
 
     operations = [
