@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from deductions.lists.services import list_start
-from tests.browser.conftest import CHROMIUM_ARGS, log_in  # noqa: F401
+from tests.browser.conftest import log_in, settle
 from tests.conftest import PASSWORD, make_user
 from tests.deductions.basis_data import two_published_months
 from tests.deductions.conftest import rates  # noqa: F401 (fixture)
@@ -120,6 +120,7 @@ def test_two_editors_the_later_save_reports_the_conflict(page, browser, live_ser
     conflict.get_by_role("button", name="Bruk min verdi").click()
     expect(status(page)).to_have_text(SAVED)
     assert dues(draft, "Hauge Linda") == Decimal("120.00")
+    settle(other)
     context.close()
 
 
