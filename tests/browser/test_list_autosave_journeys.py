@@ -148,6 +148,10 @@ def test_after_the_session_ended_logging_in_returns_to_the_draft_with_the_typing
         "det er tatt vare på i denne fanen. Logg inn igjen for å fortsette."
     )
     assert dues(draft, "Ny Nina") == Decimal("0.00")
+    kept = page.evaluate("JSON.stringify(sessionStorage)")
+    nina = draft.lines.get(name="Ny Nina")
+    assert f"l-{nina.position}-dues" in kept and "250" in kept
+    assert "Nina" not in kept and nina.national_id not in kept
     page.get_by_role("link", name="Logg inn igjen").click()
     page.get_by_label("Brukernavn").fill("10000001")
     page.get_by_label("Passord").fill(PASSWORD)
@@ -165,3 +169,16 @@ def test_after_the_session_ended_logging_in_returns_to_the_draft_with_the_typing
     expect(status(page)).to_have_text(SAVED)
     assert dues(draft, "Ny Nina") == Decimal("250.00")
     assert page.evaluate("Object.keys(sessionStorage).length") == 0
+
+
+def test_leaving_the_page_saves_what_is_left_at_once(page, draft, settings):
+    settings.LIST_AUTOSAVE_DELAY = settings.LIST_AUTOSAVE_MAX_DELAY = 600
+    open_draft(page, draft)
+    page.get_by_label("Kontingent, Hauge Linda").fill("400")
+    expect(status(page)).to_have_text("Endringer ikke lagret ennå …")
+
+    with page.expect_response("**/autolagre/"):
+        page.evaluate("window.dispatchEvent(new PageTransitionEvent('pagehide'))")
+
+    expect(status(page)).to_have_text(SAVED)
+    assert dues(draft, "Hauge Linda") == Decimal("400.00")
