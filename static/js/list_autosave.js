@@ -264,7 +264,16 @@
       return Promise.resolve(this.clean());
     }
     this.firstUnsaved = 0;
-    var sent = Array.from(this.dirty.entries());
+    var sent = Array.from(this.dirty.entries()).filter(function (entry) {
+      if (self.rowOf(entry[0])) {
+        return true;
+      }
+      self.dirty.delete(entry[0]); // its row is no longer on the page; kept in the tab
+      return false;
+    });
+    if (!sent.length) {
+      return Promise.resolve(this.clean());
+    }
     this.say("Lagrer …");
     this.retryButton.hidden = true;
     var chain = Promise.resolve(true);
@@ -355,7 +364,9 @@
       var prefix = entry[0];
       var row = self.rowOf(prefix);
       self.unmark(row);
-      if (errors.has(prefix)) {
+      if (!row) {
+        // gone from the page meanwhile: nothing to mark
+      } else if (errors.has(prefix)) {
         self.markError(prefix, errors.get(prefix));
       } else if (conflicts.has(prefix)) {
         self.markConflict(prefix, conflicts.get(prefix));
