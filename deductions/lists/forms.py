@@ -109,7 +109,7 @@ class ListForm:
             for row in self.rows:
                 row.was = self.data.get(f"{row.prefix}-was", "")[:64]
         self.errors = []
-        self.conflicts = []  # rows left as a colleague saved them (list_save, list_autosave)
+        self.conflicts = []  # services.Conflict: lines left as a colleague saved them
         self._checked = False
 
     def _row_for(self, line):
