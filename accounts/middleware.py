@@ -33,6 +33,8 @@ class SessionLifetimeMiddleware:
         started = request.session.get(SESSION_STARTED_KEY)
         if started is None or now - started > settings.SESSION_ABSOLUTE_LIFETIME.total_seconds():
             logout(request)
+            if request.headers.get("Accept") == "application/json":
+                return self.get_response(request)  # a script's request: the view answers 401
             messages.info(request, "Økten din er utløpt. Logg inn på nytt.")
             return redirect(settings.LOGIN_URL)
         response = self.get_response(request)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("innlogget/", views.after_login, name="after_login"),
     path("rolle/", views.choose_role, name="choose_role"),
     path("ingen-rolle/", views.no_role, name="no_role"),
+    path("aktiv/", views.keep_alive, name="keep_alive"),
     path("glemt-passord/", views.password_reset, name="password_reset"),
     path("glemt-passord/sendt/", views.password_reset_sent, name="password_reset_sent"),
     path("glemt-passord/nytt/", views.password_reset_confirm, name="password_reset_confirm"),

@@ -6,12 +6,14 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from two_factor.views import LoginView as TwoFactorLoginView
 
-from accounts.decorators import role_required
+from accounts.decorators import SESSION_ENDED, role_required
 from accounts.forms import (
     ChooseRoleForm,
     GiveUpRoleForm,
@@ -20,7 +22,7 @@ from accounts.forms import (
     PasswordResetRequestForm,
     RoleInvitationForm,
 )
-from accounts.middleware import ROLE_SESSION_KEY, activate_only_role, activate_role
+from accounts.middleware import ROLE_SESSION_KEY, activate_only_role, activate_role, login_url
 from accounts.models import (
     AuditEvent,
     LastContact,
@@ -103,18 +105,40 @@ def after_login(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def choose_role(request):
+    """ "Velg rolle"; then on to the page asked for (`next`: a deep link, or the draft a
+    contact returns to after the session ended), or home."""
+    next_url = _safe_next(request)
     if request.method == "GET" and request.role is None and activate_only_role(request):
-        return redirect("home")
+        return redirect(next_url or "home")
     form = ChooseRoleForm(request.POST or None, user=request.user)
     if form.is_valid():
         role = form.cleaned_data["role"]
         activate_role(request, role)
         AuditEvent.objects.record("role_switch", request=request, employer=role.employer)
         messages.success(request, f"Du handler nå for {role.employer.name}.")
-        return redirect("home")
+        return redirect(next_url or "home")
     if not form.fields["role"].queryset.exists():
         return redirect("accounts:no_role")
-    return render(request, "accounts/choose_role.html", {"form": form})
+    return render(request, "accounts/choose_role.html", {"form": form, "next": next_url})
+
+
+def _safe_next(request):
+    """`next` of the request if it is a path on this site; else empty."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return next_url if allowed and next_url.startswith("/") else ""
+
+
+@require_POST
+def keep_alive(request):
+    """Asked by a form's script while someone types (static/js/list_autosave.js): a request,
+    so the idle timeout is pushed on (SessionLifetimeMiddleware); the absolute lifetime still
+    ends the session. Logged out: a JSON 401 the script can show."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": SESSION_ENDED, "login_url": login_url()}, status=401)
+    return HttpResponse(status=204)
 
 
 @login_required

@@ -151,6 +151,12 @@ LOGOUT_REDIRECT_URL = "two_factor:login"
 SESSION_COOKIE_AGE = 30 * 60  # idle timeout, pushed on by accounts.middleware
 SESSION_TOUCH_INTERVAL = 60  # seconds: the session is saved at most this often to push it on
 SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
+# The list form saves itself (static/js/list_autosave.js) this many seconds after the last
+# keystroke, and at the latest this long after the first unsaved change; while keys are
+# pressed it asks the server at least this often, so typing keeps the session alive.
+LIST_AUTOSAVE_DELAY = 5
+LIST_AUTOSAVE_MAX_DELAY = 30
+LIST_KEEP_ALIVE_INTERVAL = 120
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

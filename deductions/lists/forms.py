@@ -77,6 +77,8 @@ class Row:
     errors: dict = field(default_factory=dict)
     remove: bool = False
     label: str = ""
+    # The fingerprint of the line as the page showed it (`l-N-was`), if the page sent one.
+    was: str = ""
 
     def __post_init__(self):
         if not self.label and self.line is not None:
@@ -103,7 +105,11 @@ class ListForm:
         if self.is_bound:
             new_count = min(_int(data.get("new-count"), NEW_ROWS), MAX_NEW_ROWS)
         self.new_rows = [self._new_row(index) for index in range(new_count)]
+        if self.is_bound:
+            for row in self.rows:
+                row.was = self.data.get(f"{row.prefix}-was", "")[:64]
         self.errors = []
+        self.conflicts = []  # services.Conflict: lines left as a colleague saved them
         self._checked = False
 
     def _row_for(self, line):

@@ -3,18 +3,32 @@
 Every change leaves an AuditEvent (actions `list_created`, `list_draft_saved`, `list_edited`,
 `list_uploaded`, `list_delivered`, `list_redelivered`, `list_reopened`,
 `list_pdf_downloaded`, and fill.py's `list_filled_from_previous`); none holds a national ID.
+An autosave is `list_draft_saved` or `list_edited` with `autosaved` in its details, and only
+when it changed something.
+
+Saves from the form are conflict-safe: each line of the page carries the fingerprint of the
+values it showed (`l-N-was`). A line its user did not change is never written (the values on
+the page may be older than a colleague's save), and a line both changed is left as the colleague
+saved it and reported (`Conflict`); posting the new fingerprint overwrites it on purpose.
 """
+
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timezone import localtime
 
 from accounts.models import AuditEvent
+from deductions import money
+from deductions.lists.forms import AmountError, parse_amount
 from deductions.lists.pdfs import delivery_pdf_enqueue
 from deductions.lists.reconciliation import reconcile
-from deductions.models import Category, DeductionList, DeductionListLine, ListDelivery
+from deductions.models import Category, DeductionList, DeductionListLine, ListDelivery, Reason
+from deductions.models.lists import line_fingerprint
 from deductions.money import ZERO
 from messaging.services import messages_send_to_employer
 
@@ -112,6 +126,7 @@ def list_save(*, deduction_list, form, actor, request=None):
     """Saves a valid ListForm: changed lines in bulk, added persons, removed added persons."""
     locked = _locked_copy(deduction_list)
     changed, added, removed = form.changes()
+    changed = _keep_newer(locked, form, changed)
     # Changed lines are written back by delete and insert (same ids and positions): two
     # statements per batch, where an UPDATE per line or a CASE per column is far slower.
     stale = [line.pk for line in [*changed, *removed]]
@@ -141,8 +156,177 @@ def list_save(*, deduction_list, form, actor, request=None):
         added=len(added),
         removed=len(removed),
         total=str(locked.total),
+        **({"conflicts": len(form.conflicts)} if form.conflicts else {}),
     )
     return locked
+
+
+@transaction.atomic
+def list_autosave_lines(*, deduction_list, form, actor, request=None):
+    """Saves a valid ListForm of a few lines (those typed in since the last autosave; the
+    other lines are not in it, and stay as they are). Audited only when a line changed.
+
+    Returns the lines written, and the fingerprint of each line as its user now sees it
+    (by position; not for a conflict, whose user has not yet chosen)."""
+    locked = _locked_copy(deduction_list)
+    changed, _added, _removed = form.changes()
+    fingerprints = {line.position: line.fingerprint for line in form.lines}
+    changed = _keep_newer(locked, form, changed)
+    for conflict in form.conflicts:
+        fingerprints.pop(conflict.position, None)
+    if not changed:
+        return [], fingerprints
+    _write_back(changed)
+    _count(locked, list(locked.lines.all()))
+    locked.updated_by = actor
+    locked.source = DeductionList.Source.FORM
+    locked.save()
+    AuditEvent.objects.record(
+        "list_edited" if locked.version else "list_draft_saved",
+        request=request,
+        actor=actor,
+        employer=locked.basis.employer,
+        obj=locked,
+        changed=len(changed),
+        autosaved=True,
+        total=str(locked.total),
+        **({"conflicts": len(form.conflicts)} if form.conflicts else {}),
+    )
+    return changed, fingerprints
+
+
+def _write_back(lines):
+    """Changed lines by delete and insert (same ids and positions): see list_save."""
+    stale = [line.pk for line in lines]
+    for start in range(0, len(stale), BATCH):
+        DeductionListLine.objects.filter(pk__in=stale[start : start + BATCH]).delete()
+    DeductionListLine.objects.bulk_create(lines, batch_size=BATCH)
+
+
+FINGERPRINTED = ("dues", "home_insurance", "travel_insurance", "reason", "comment")
+FIELD_LABELS = {
+    "dues": "Kontingent",
+    "home": "Innboforsikring",
+    "travel": "Reiseforsikring",
+    "reason": "Ikke trukket",
+    "comment": "Kommentar",
+}
+
+
+@dataclass
+class Conflict:
+    """A line its user changed after a colleague had changed it since the page showed it:
+    left as the colleague saved it. `was` is the saved values' fingerprint."""
+
+    position: int
+    name: str
+    mine: dict  # the form's values (as typed, by field: dues, home, travel, reason, comment)
+    saved: dict  # the saved values, as the form shows them
+    was: str
+    by: str
+    at: datetime | None
+
+    @property
+    def fields(self):
+        return [name for name in FIELD_LABELS if _shown(name, self.mine) != self.saved[name]]
+
+    @property
+    def message(self):
+        who = f" av {self.by}" if self.by else ""
+        when = f" kl. {localtime(self.at):%H:%M}" if self.at else ""
+        differences = "; ".join(self.difference(name) for name in self.fields)
+        return f"Linjen ble endret{who}{when} etter at du åpnet listen: {differences}."
+
+    def difference(self, name):
+        label, mine, saved = FIELD_LABELS[name], _shown(name, self.mine), self.saved[name]
+        if name in ("reason", "comment"):
+            if name == "reason":
+                mine, saved = _reason_label(mine), _reason_label(saved)
+            return f"{label}: ditt valg «{mine}», lagret «{saved}»"
+        return f"{label}: ditt beløp {mine or '0,00'}, lagret beløp {saved or '0,00'}"
+
+    def as_json(self):
+        return {
+            "position": self.position,
+            "fields": self.fields,
+            "message": self.message,
+            "saved": self.saved,
+            "was": self.was,
+        }
+
+
+def _reason_label(value):
+    return dict(Reason.choices).get(value, "Trukket") if value else "Trukket"
+
+
+def _shown(name, values):
+    """A typed value as the form shows it once saved (`1234.5` is `1 234,50`; the amounts of
+    a line not deducted are 0, and only such a line keeps a comment)."""
+    value, reason = values.get(name, "").strip(), values.get("reason", "")
+    if name == "reason":
+        return value
+    if name == "comment":
+        return value if reason else ""
+    if reason:
+        return money.cell(ZERO)
+    try:
+        amount = parse_amount(value)
+    except AmountError:
+        return value
+    return money.cell(amount) if amount or name != "dues" else ""
+
+
+def _saved_values(dues, home, travel, reason, comment):
+    """The values of a saved line as the form's inputs show them (ListForm._row_for)."""
+    return {
+        "dues": money.cell(dues) if dues or reason else "",
+        "home": money.cell(home),
+        "travel": money.cell(travel),
+        "reason": reason,
+        "comment": comment,
+    }
+
+
+def _keep_newer(locked, form, changed):
+    """Of the changed lines, those that may be written. A line the page sent a fingerprint
+    for is written only if its user changed it and nobody else did since; the others are put
+    back to their saved values (so the list's counts stay right), and those both changed
+    are the form's conflicts. Lines without a fingerprint (old pages, scripts) as before."""
+    rows = {row.line.pk: row for row in form.rows if row.was}
+    candidates = [line for line in changed if line.pk in rows]
+    if not candidates:
+        return changed
+    saved = {}
+    pks = [line.pk for line in candidates]
+    for start in range(0, len(pks), BATCH):
+        batch = DeductionListLine.objects.filter(pk__in=pks[start : start + BATCH])
+        for pk, *values in batch.values_list("pk", *FINGERPRINTED):
+            saved[pk] = values
+    keep = [line for line in changed if line.pk not in rows]
+    by = locked.updated_by.full_name if locked.updated_by else ""
+    for line in candidates:
+        row, values = rows[line.pk], saved.get(line.pk)
+        if values is None:  # removed meanwhile: nothing to write to
+            continue
+        mine, theirs = line.fingerprint, line_fingerprint(*values)
+        if theirs == row.was and mine != row.was:
+            keep.append(line)
+            continue
+        if mine not in (row.was, theirs):
+            form.conflicts.append(
+                Conflict(
+                    position=line.position,
+                    name=line.name,
+                    mine=dict(row.values),
+                    saved=_saved_values(*values),
+                    was=theirs,
+                    by=by,
+                    at=locked.updated_at,
+                )
+            )
+        line.dues, line.home_insurance, line.travel_insurance, line.reason, line.comment = values
+        line.total = line.dues + line.home_insurance + line.travel_insurance
+    return keep
 
 
 @transaction.atomic

@@ -1,15 +1,18 @@
 """Pages of the deduction lists: start, web form, upload, confirm and deliver, detail, PDF."""
 
+import re
+
 from django.contrib import messages
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.timezone import localtime
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from accounts.decorators import role_required
+from accounts.decorators import role_required, role_required_json
 from accounts.models import AuditEvent
 from deductions import money
 from deductions.basis import exports
@@ -23,6 +26,7 @@ from deductions.lists.pdfs import delivery_pdf_enqueue
 from deductions.lists.reconciliation import reconcile
 from deductions.lists.services import (
     ListLocked,
+    list_autosave_lines,
     list_deliver,
     list_replace_from_upload,
     list_save,
@@ -85,14 +89,19 @@ def list_edit(request, public_id):
             list_save(deduction_list=deduction_list, form=form, request=request, actor=request.user)
         except ListLocked:
             return _locked(request, deduction_list)
-        if "lever" in request.POST:
+        if form.conflicts:
+            form = _with_conflicts(deduction_list, form.conflicts)
+        elif "lever" in request.POST:
             return redirect("deductions:list_confirm", deduction_list.public_id)
-        if "fyll-fra-forrige" in request.POST:
+        elif "fyll-fra-forrige" in request.POST:
             return _fill_from_previous(request, deduction_list)
-        messages.success(request, "Utkastet er lagret. Du eller en kollega kan fortsette senere.")
-        return redirect("deductions:list_edit", deduction_list.public_id)
+        else:
+            messages.success(
+                request, "Utkastet er lagret. Du eller en kollega kan fortsette senere."
+            )
+            return redirect("deductions:list_edit", deduction_list.public_id)
     basis = deduction_list.basis
-    status = 400 if form.is_bound else 200
+    status = 409 if form.conflicts else 400 if form.is_bound else 200
     return render(
         request,
         "deductions/lists/edit.html",
@@ -119,6 +128,21 @@ def _fill_from_previous(request, deduction_list):
         return _locked(request, deduction_list)
     messages.success(request, result.message)
     return redirect("deductions:list_edit", deduction_list.public_id)
+
+
+def _with_conflicts(deduction_list, conflicts):
+    """The form as saved, but the lines a colleague changed meanwhile with this user's values,
+    the difference, and the saved values' fingerprint: saving again overwrites on purpose."""
+    form = ListForm(deduction_list)
+    rows = {row.line.position: row for row in form.rows}
+    for conflict in conflicts:
+        row = rows.get(conflict.position)
+        if row is not None:
+            row.values.update({name: conflict.mine.get(name, "") for name in conflict.saved})
+            row.was = conflict.was
+            row.errors["conflict"] = conflict.message
+    form.conflicts = conflicts
+    return form
 
 
 @role_required
@@ -353,3 +377,70 @@ def list_template(request, period, fmt):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     AuditEvent.objects.record("list_template_downloaded", request=request, obj=basis, format=fmt)
     return response
+
+
+def _draft_url(public_id):
+    return reverse("deductions:list_edit", args=[public_id])
+
+
+def _json_error(message, status):
+    return JsonResponse({"error": message}, status=status)
+
+
+LINE_INPUT = re.compile(r"^l-(\d{1,6})-")
+# Lines a single autosave takes (the script sends larger pastes in several).
+AUTOSAVE_MAX_LINES = 500
+
+
+@role_required_json(landing=_draft_url)
+def list_autosave(request, public_id):
+    """The form's background save (static/js/list_autosave.js): only the lines typed in since
+    the last one, each with its fingerprint. Valid lines are saved even when others are not;
+    the answer (JSON) says when, the new fingerprints, the errors and the conflicts."""
+    try:
+        deduction_list = get_list_or_404(request, public_id)
+    except Http404:
+        return _json_error("Fant ikke listen.", 404)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if deduction_list.is_delivered:
+        return _json_error(LOCKED_MESSAGE, 409)
+    positions = {int(m[1]) for key in request.POST if (m := LINE_INPUT.match(key))}
+    if len(positions) > AUTOSAVE_MAX_LINES:
+        return _json_error(f"Høyst {AUTOSAVE_MAX_LINES} linjer om gangen.", 400)
+    data = request.POST.copy()
+    data["new-count"] = "0"  # new persons are added by «Lagre utkast», not in the background
+    lines = list(deduction_list.lines.filter(position__in=positions))
+    checked = ListForm(deduction_list, data, lines=lines)
+    checked.is_valid()
+    errors = [
+        {"field": f"{row.prefix}-{name}", "message": str(message)}
+        for row in checked.rows
+        for name, message in row.errors.items()
+    ]
+    form = ListForm(
+        deduction_list, data, lines=[row.line for row in checked.rows if not row.errors]
+    )
+    form.is_valid()
+    try:
+        saved, fingerprints = list_autosave_lines(
+            deduction_list=deduction_list, form=form, request=request, actor=request.user
+        )
+    except ListLocked:
+        return _json_error(LOCKED_MESSAGE, 409)
+    return JsonResponse(
+        {
+            "saved_at": f"{localtime():%H:%M}",
+            "saved": len(saved),
+            "was": {str(position): was for position, was in fingerprints.items()},
+            "errors": errors,
+            "conflicts": [conflict.as_json() for conflict in form.conflicts],
+        },
+        status=400 if errors else 200,
+    )
+
+
+LOCKED_MESSAGE = (
+    "Listen er levert og kan ikke endres her lenger. Last inn siden på nytt; forbundet kan "
+    "åpne den igjen."
+)

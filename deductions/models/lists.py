@@ -5,6 +5,7 @@ are "tilleggslister". A list is a draft until delivered, then locked; staff may 
 each delivery is kept as a version (its lines as they were, and its PDF).
 """
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -180,6 +181,14 @@ class DeductionList(models.Model):
         return self.deliveries.order_by("-number").first()
 
 
+def line_fingerprint(dues, home, travel, reason, comment):
+    """A short hash of a line's values as saved. The form sends back the one it showed
+    (`l-N-was`), so a save can tell a line its user changed from one a colleague changed
+    since (`deductions.lists.services`): amounts as numbers, so `100` and `100,00` are one."""
+    text = "\x1f".join((f"{dues:.2f}", f"{home:.2f}", f"{travel:.2f}", reason, comment))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 class DeductionListLine(models.Model):
     """One person on a list: from the basis (`basis_line`) or added by the employer."""
 
@@ -236,6 +245,12 @@ class DeductionListLine(models.Model):
             dues = home = travel = ZERO
         self.dues, self.home_insurance, self.travel_insurance = dues, home, travel
         self.total = dues + home + travel
+
+    @property
+    def fingerprint(self):
+        return line_fingerprint(
+            self.dues, self.home_insurance, self.travel_insurance, self.reason, self.comment
+        )
 
 
 class ListDelivery(models.Model):

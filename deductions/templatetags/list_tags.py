@@ -62,6 +62,15 @@ def _copied(row):
     return ' <span class="badge text-bg-info" data-copied>kopiert fra forrige liste</span>'
 
 
+def _was(row):
+    """The line's values as shown, fingerprinted (`l-N-was`): a save leaves a line alone that
+    its user did not change, and reports one a colleague changed meanwhile (list_save)."""
+    if row.line is None:
+        return ""
+    was = row.was or row.line.fingerprint
+    return f'<input type="hidden" name="{row.prefix}-was" value="{escape(was)}" data-was>'
+
+
 @register.simple_tag
 def line_row(row, new=False):
     """One `<tr>` of the form (and a second one naming its errors). Every value is escaped."""
@@ -95,7 +104,7 @@ def line_row(row, new=False):
         f'class="form-select form-select-sm{invalid}" data-reason>'
         f"{reason_options(row.values.get('reason', ''))}</select></td>"
     )
-    cells.append(f"<td>{_input(row, 'comment', 'Kommentar', MAXLENGTH_500)}</td>")
+    cells.append(f"<td>{_input(row, 'comment', 'Kommentar', MAXLENGTH_500)}{_was(row)}</td>")
     danger = ' class="table-danger" data-errors' if row.errors else ""
     html = f"<tr data-line{_search(row)}{danger}>{''.join(cells)}</tr>"
     if row.errors:

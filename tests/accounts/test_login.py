@@ -179,9 +179,40 @@ def test_contact_with_several_roles_following_a_deep_link_still_chooses(
 
     response = client.get(months, follow=True)
 
-    assert response.redirect_chain[-1][0] == reverse("accounts:choose_role")
+    choose = f"{reverse('accounts:choose_role')}?next=%2Ftrekk%2Fmaneder%2F"
+    assert response.redirect_chain[-1][0] == choose
     assert "Du er trekkontakt for flere bedrifter" in response.content.decode()
     assert ROLE_SESSION_KEY not in client.session
+
+
+def test_contact_with_several_roles_lands_on_the_deep_link_after_choosing(
+    client, owner, employer, other_employer
+):
+    Role.objects.create(user=owner, employer=other_employer)
+    months = reverse("deductions:month_list")
+    log_in(client, "10000001", url=f"{LOGIN}?next={months}")
+    choose = client.get(months).url
+    page = client.get(choose).content.decode()
+    assert f'name="next" value="{months}"' in page
+
+    role = Role.objects.get(user=owner, employer=employer)
+    response = client.post(choose, {"role": role.pk, "next": months})
+
+    assert response.url == months
+    assert client.session[ROLE_SESSION_KEY] == role.pk
+
+
+def test_choosing_a_role_never_follows_a_next_to_another_site(
+    client, owner, employer, other_employer
+):
+    Role.objects.create(user=owner, employer=other_employer)
+    log_in(client, "10000001")
+    role = Role.objects.get(user=owner, employer=employer)
+    url = reverse("accounts:choose_role")
+
+    response = client.post(f"{url}?next=https://example.com/", {"role": role.pk})
+
+    assert response.url == reverse("home")
 
 
 def test_contact_with_one_role_is_not_asked_to_choose_it(owner_client, owner):

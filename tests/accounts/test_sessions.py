@@ -147,3 +147,43 @@ def test_idle_sessions_end_within_the_minute_before_30_minutes_never_after(clien
         assert logged_in(client.get(HOME))  # not written: the session was saved 30 s ago
     with time_machine.travel(start + timedelta(seconds=30, minutes=30), tick=False):
         assert client.get(HOME).status_code == 302
+
+
+KEEP_ALIVE = reverse("accounts:keep_alive")
+
+
+def test_the_forms_keep_alive_pushes_the_idle_timeout_on(client, owner):
+    """Typing in the list form asks accounts:keep_alive now and then (list_autosave.js): an
+    hour of typing without a page load, the session is still there."""
+    start = log_in_now(client)
+    for minutes in range(20, 80, 20):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert client.post(KEEP_ALIVE).status_code == 204
+    with time_machine.travel(start + timedelta(minutes=60 + 29), tick=False):
+        assert logged_in(client.get(HOME))
+
+
+def test_the_keep_alive_does_not_outlive_the_12_hours(client, owner):
+    start = log_in_now(client)
+    minutes = 20
+    while minutes < 12 * 60:
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert client.post(KEEP_ALIVE, HTTP_ACCEPT="application/json").status_code == 204
+        minutes += 20
+    with time_machine.travel(start + timedelta(hours=12, minutes=1), tick=False):
+        response = client.post(KEEP_ALIVE, HTTP_ACCEPT="application/json")
+    assert response.status_code == 401  # JSON for the script, not a redirect to an HTML page
+    assert response.json()["error"].startswith("Økten din er avsluttet")
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_keep_alive_after_an_idle_end_is_a_json_401(client, owner):
+    start = log_in_now(client)
+    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+        response = client.post(KEEP_ALIVE, HTTP_ACCEPT="application/json")
+    assert response.status_code == 401
+    assert response.json()["login_url"] == reverse("two_factor:login")
+
+
+def test_the_keep_alive_is_post_only(owner_client):
+    assert owner_client.get(KEEP_ALIVE).status_code == 405

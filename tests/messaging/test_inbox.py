@@ -59,7 +59,7 @@ def test_the_mailbox_needs_a_role(owner, other_employer):
     response = client.get(URL)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:choose_role")
+    assert response["Location"] == f"{reverse('accounts:choose_role')}?next=%2Fmeldinger%2F"
 
 
 def test_the_mailbox_query_count_does_not_grow_with_threads(

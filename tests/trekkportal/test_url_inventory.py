@@ -26,6 +26,7 @@ OWN_ACCOUNT = {
     "accounts:after_login",
     "accounts:choose_role",
     "accounts:no_role",
+    "accounts:keep_alive",
     "accounts:password_change",
     "accounts:password_change_done",
     "two_factor:profile",

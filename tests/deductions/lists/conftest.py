@@ -4,7 +4,9 @@ three on deduction and one stop) and helpers to fill, save and deliver a list.""
 import pytest
 from django.urls import reverse
 
+from accounts.models import Role
 from deductions.models import Basis, DeductionList
+from tests.conftest import client_for, make_user
 from tests.deductions.basis_data import FEB, JAN, two_published_months
 
 
@@ -21,6 +23,20 @@ def february(rates, employer, other_employer):
 @pytest.fixture
 def january(february):
     return Basis.objects.get(employer=february.employer, period=JAN)
+
+
+@pytest.fixture
+def draft(owner_client, february):
+    """February's list, started by Kari (the owner) and not yet saved."""
+    return start_list(owner_client)
+
+
+@pytest.fixture
+def colleague_client(employer):
+    """Per, another contact of Kari's employer, on the same draft."""
+    colleague = make_user("10000009", "Per Kollega")
+    Role.objects.create(user=colleague, employer=employer)
+    return client_for(colleague, employer)
 
 
 def start_list(client, period=FEB):
