@@ -12,6 +12,7 @@ urlpatterns = [
     ),
     path("trekklister/<uuid:public_id>/", list_views.list_detail, name="list_detail"),
     path("trekklister/<uuid:public_id>/rediger/", list_views.list_edit, name="list_edit"),
+    path("trekklister/<uuid:public_id>/lim-inn/", list_views.list_paste, name="list_paste"),
     path("trekklister/<uuid:public_id>/lever/", list_views.list_confirm, name="list_confirm"),
     path("trekklister/<uuid:public_id>/pdf/", list_views.list_pdf, name="list_pdf"),
 ]
