@@ -138,10 +138,10 @@ class FormPage:
         if not self.count:
             return "Ingen linjer passer søket." if self.query.is_filtered else "Listen er tom."
         of = f"{_grouped(self.count)} treff" if self.query.is_filtered else _grouped(self.count)
-        return (
-            f"Side {self.number} av {self.pages} "
-            f"(linje {_grouped(self.first)}–{_grouped(self.last)} av {of})"
-        )
+        lines = f"linje {_grouped(self.first)}"
+        if self.last > self.first:
+            lines += f"–{_grouped(self.last)}"
+        return f"Side {self.number} av {self.pages} ({lines} av {of})"
 
     @property
     def shown(self):
@@ -188,5 +188,5 @@ def form_page(deduction_list, query, size=None):
         size=size,
         count=count,
         list_count=whole["count"],
-        list_total=whole["total"] or ZERO,
+        list_total=(whole["total"] or ZERO).quantize(ZERO),  # SQLite's sum has no øre
     )

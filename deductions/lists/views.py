@@ -5,11 +5,17 @@ import uuid
 from django.contrib import messages
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import role_required
 from accounts.models import AuditEvent
@@ -173,13 +179,15 @@ MAX_PASTED = 20_000
 
 
 @role_required
-@require_POST
 def list_paste(request, public_id):
     """The rest of a column pasted into the form's last lines: the values fill the lines after
     position `etter` in the order of the view (`q`, `vis` in the query), saved at once.
 
-    JSON {ok, filled}; a value that is no amount is a 400 naming it, and nothing is saved."""
-    deduction_list = get_list_or_404(request, public_id)
+    JSON {ok, filled, left}; a value that is no amount is a 400 naming it, and nothing is saved.
+    """
+    deduction_list = get_list_or_404(request, public_id)  # first: another employer's is a 404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if deduction_list.is_delivered:
         return _json_refused(LOCKED_TEXT, 409)
     try:
