@@ -243,7 +243,9 @@
       headers: { "X-Requested-With": "fetch" },
     }).then(function (response) {
       return response.json().catch(function () {
-        return { ok: false, errors: [{ label: "", messages: ["Svar " + response.status + "."], fields: {} }] };
+        var message = "Uventet svar fra serveren (" + response.status + "; er du logget ut?). " +
+          "Kopier det du har skrevet, og last siden på nytt.";
+        return { ok: false, errors: [{ label: "", messages: [message], fields: {} }] };
       });
     }, function () {
       return { ok: false, errors: [{ label: "", messages: ["Ingen forbindelse med serveren."], fields: {} }] };
@@ -262,17 +264,31 @@
         self.showErrors(answer.errors, "Ikke lagret");
         return false;
       }
-      self.savedNewRows();
+      self.saved(answer.total);
       return true;
     });
   };
 
-  // Persons added in the rows below are on the list once saved: their rows are empty again.
-  ListForm.prototype.savedNewRows = function () {
-    var inputs = this.form.querySelectorAll("[name^='n-']");
-    for (var i = 0; i < inputs.length; i++) {
-      inputs[i].value = "";
+  // After a save the rows' sums are what is saved, and persons added in the rows below are on
+  // the list: their rows are empty again. The total on screen stays what it was.
+  ListForm.prototype.saved = function (total) {
+    var holder = this.view.querySelector("[data-list-saved-total]");
+    if (holder && total !== undefined) {
+      holder.setAttribute("data-list-saved-total", total);
     }
+    var rows = this.view.querySelectorAll("tr[data-line]");
+    for (var i = 0; i < rows.length; i++) {
+      rows[i].setAttribute("data-saved", String(this.sums.get(rows[i]) || 0));
+    }
+    var inputs = this.form.querySelectorAll("[name^='n-']");
+    for (var j = 0; j < inputs.length; j++) {
+      inputs[j].value = "";
+    }
+    var marked = this.form.querySelectorAll(".is-invalid");
+    for (var k = 0; k < marked.length; k++) {
+      marked[k].classList.remove("is-invalid");
+    }
+    this.countRows();
   };
 
   ListForm.prototype.showErrors = function (errors, what) {
@@ -324,8 +340,8 @@
       var rows = url + (query ? "&" : "?") + "del=rader";
       return fetch(rows, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
         .then(function (response) {
-          if (!response.ok) {
-            throw new Error(String(response.status));
+          if (!response.ok || response.redirected) {
+            throw new Error(String(response.status)); // an error, or the login page
           }
           return response.text();
         })
