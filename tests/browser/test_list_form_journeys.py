@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from deductions import money
 from deductions.lists.services import list_start
 from deductions.models import BasisLine
+from deductions.national_ids import synthetic_national_id
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 from tests.deductions.conftest import rates  # noqa: F401 (fixture)
@@ -242,6 +243,23 @@ def test_going_to_another_page_keeps_what_was_typed_and_the_whole_total(form, bi
     page.get_by_role("link", name="Forrige").first.click()
     expect(dues(page, "Medlem 0010")).to_have_value("77,00")
     expect(total(page)).to_have_text(total_text(big_list.total + 87))
+
+
+def test_a_person_added_below_is_saved_once_when_the_page_changes(form, big_list):
+    page = form
+    page.get_by_label("Navn, ny person 1").fill("Ekstra Erik")
+    page.get_by_label("Fødselsnummer, ny person 1").fill(synthetic_national_id(999))
+    page.get_by_label("Kontingent, ny person 1", exact=True).fill("50")
+    expect(total(page)).to_have_text(total_text(big_list.total + 50))
+    page.get_by_role("link", name="Neste").first.click()
+    expect(page.get_by_test_id("list-position").first).to_have_text(
+        "Side 2 av 4 (linje 101–200 av 301)"
+    )
+    expect(page.get_by_label("Navn, ny person 1")).to_have_value("")
+    expect(total(page)).to_have_text(total_text(big_list.total + 50))
+    page.get_by_role("link", name="Forrige").first.click()
+    expect(row(page, "Medlem 0000")).to_be_visible()
+    assert big_list.lines.filter(name="Ekstra Erik").count() == 1
 
 
 def test_save_and_next_page_with_the_buttons(form, big_list):
