@@ -50,6 +50,12 @@ def kr(amount):
     return wording.kr(amount)
 
 
+@LIBRARY.filter
+def ore(amount):
+    """An amount in øre, as `line_row` writes a line's saved sum (`data-saved`)."""
+    return int(amount * 100)
+
+
 TEMPLATES = Path(__file__).parent / "templates" / "bench"
 # The month table as the project has it, its tag replaced by the same rows as a template.
 MONTH_TABLE = (ROOT / "templates" / "deductions" / "_month_rows.html").read_text()
@@ -102,7 +108,7 @@ PAGES = [
     ),
     (
         "list form (/trekk/trekklister/<id>/rediger/)",
-        "2,000 lines",
+        "a page of a 2,000-line list",
         "deductions:list_edit",
         "list2000",
         "deductions/lists/_line_rows.html",
@@ -111,7 +117,7 @@ PAGES = [
     ),
     (
         "list form (/trekk/trekklister/<id>/rediger/)",
-        "5,000 lines",
+        "a page of a 5,000-line list",
         "deductions:list_edit",
         "list5000",
         "deductions/lists/_line_rows.html",

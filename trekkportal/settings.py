@@ -335,6 +335,10 @@ LIST_DEADLINE_DAY = env_int("LIST_DEADLINE_DAY", 10, minimum=1)
 if LIST_DEADLINE_DAY > 28:
     raise ImproperlyConfigured("LIST_DEADLINE_DAY must be 1-28.")
 
+# The list form shows this many lines a page (with and without script), searched and filtered
+# on the server over the whole list (deductions/lists/pages.py).
+LIST_FORM_PAGE_SIZE = env_int("LIST_FORM_PAGE_SIZE", 200, minimum=10)
+
 # --- Messaging --------------------------------------------------------------
 MESSAGE_ATTACHMENT_MAX_BYTES = env_int(
     "MESSAGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024

@@ -3,6 +3,9 @@
 Inputs of a line already on the list are named by its position in the list (`l-12-dues`), so
 nothing in the form names a member or another list; positions the list does not have are
 ignored. Rows for persons not on the basis are `n-0-...`, `n-1-...`.
+
+The form shows a page of the list (deductions/lists/pages.py), so a POST holds the lines of one
+page: a line whose `l-N-dues` is not in it is left exactly as saved.
 """
 
 from dataclasses import dataclass, field
@@ -90,17 +93,27 @@ class Row:
 
 
 class ListForm:
-    """Reads and checks the whole table; `save()` is `list_save` in the services."""
+    """Reads and checks the lines posted; `save()` is `list_save` in the services.
 
-    def __init__(self, deduction_list, data=None, lines=None):
+    Unbound, it shows `shown` (a page's lines). Bound, `lines` are all the list's lines (the
+    save recounts the whole list from them) and the rows are those the POST holds inputs for.
+    """
+
+    def __init__(self, deduction_list, data=None, lines=None, shown=None):
         self.deduction_list = deduction_list
-        if lines is None:
-            # The employee number is only searched for in the form (data-search in line_row).
-            lines = deduction_list.lines.annotate(employee_number=F("basis_line__employee_number"))
-        self.lines = list(lines)
         self.data = data
         self.is_bound = data is not None
-        self.rows = [self._row_for(line) for line in self.lines]
+        if self.is_bound:
+            self.lines = list(deduction_list.lines.all() if lines is None else lines)
+            shown = [line for line in self.lines if f"l-{line.position}-dues" in data]
+        else:
+            if shown is None:
+                shown = deduction_list.lines.annotate(
+                    employee_number=F("basis_line__employee_number")
+                )
+            self.lines = list(shown)
+            shown = self.lines
+        self.rows = [self._row_for(line) for line in shown]
         new_count = NEW_ROWS
         if self.is_bound:
             new_count = min(_int(data.get("new-count"), NEW_ROWS), MAX_NEW_ROWS)
@@ -117,19 +130,7 @@ class ListForm:
         if self.is_bound:
             values = {name: self.data.get(f"{prefix}-{name}", "") for name in _names(line)}
             return Row(prefix, line, values, remove=bool(self.data.get(f"{prefix}-remove")))
-        return Row(
-            prefix,
-            line,
-            {
-                "dues": money.cell(line.dues) if line.dues or line.reason else "",
-                "home": money.cell(line.home_insurance),
-                "travel": money.cell(line.travel_insurance),
-                "reason": line.reason,
-                "comment": line.comment,
-                "national_id": line.national_id,
-                "name": line.name,
-            },
-        )
+        return Row(prefix, line, shown_values(line))
 
     def _new_row(self, index):
         prefix = f"n-{index}"
@@ -228,6 +229,25 @@ class ListForm:
             line.set_amounts(row.amounts["dues"], row.amounts["home"], row.amounts["travel"])
             added.append(line)
         return changed, added, removed
+
+
+def shown_values(line):
+    """A saved line's inputs as the form shows them (without the `l-N-` of their names)."""
+    return {
+        "dues": money.cell(line.dues) if line.dues or line.reason else "",
+        "home": money.cell(line.home_insurance),
+        "travel": money.cell(line.travel_insurance),
+        "reason": line.reason,
+        "comment": line.comment,
+        "national_id": line.national_id,
+        "name": line.name,
+    }
+
+
+def posted_as_shown(line, **values):
+    """The POST of one saved line as its row sends it, with `values` (`dues="12,50"`) typed."""
+    shown = {**shown_values(line), **values}
+    return {f"l-{line.position}-{name}": shown[name] for name in _names(line)}
 
 
 def _check_nul(row):

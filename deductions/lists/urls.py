@@ -17,6 +17,7 @@ urlpatterns = [
         list_views.list_autosave,
         name="list_autosave",
     ),
+    path("trekklister/<uuid:public_id>/lim-inn/", list_views.list_paste, name="list_paste"),
     path("trekklister/<uuid:public_id>/lever/", list_views.list_confirm, name="list_confirm"),
     path("trekklister/<uuid:public_id>/pdf/", list_views.list_pdf, name="list_pdf"),
 ]

@@ -5,7 +5,13 @@ import re
 from django.contrib import messages
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.timezone import localtime
@@ -20,8 +26,17 @@ from deductions.basis.lookups import get_basis_or_404
 from deductions.lists import pending_uploads
 from deductions.lists.exports import template_table
 from deductions.lists.fill import list_fill_from_previous, previous_lists
-from deductions.lists.forms import NEW_ROWS, REASON_CHOICES, ListForm, UploadForm
+from deductions.lists.forms import (
+    NEW_ROWS,
+    REASON_CHOICES,
+    AmountError,
+    ListForm,
+    UploadForm,
+    parse_amount,
+    posted_as_shown,
+)
 from deductions.lists.lookups import get_list_or_404
+from deductions.lists.pages import FILTERS, FormQuery, form_page, lines_in_view
 from deductions.lists.pdfs import delivery_pdf_enqueue
 from deductions.lists.reconciliation import reconcile
 from deductions.lists.services import (
@@ -78,47 +93,31 @@ def list_new(request, period):
     return redirect("deductions:list_edit", deduction_list.public_id)
 
 
-@role_required
-def list_edit(request, public_id):
-    deduction_list = get_list_or_404(request, public_id)
-    if deduction_list.is_delivered:
-        return _locked(request, deduction_list)
-    form = ListForm(deduction_list, request.POST or None)
-    if form.is_valid():
-        try:
-            list_save(deduction_list=deduction_list, form=form, request=request, actor=request.user)
-        except ListLocked:
-            return _locked(request, deduction_list)
-        if form.conflicts:
-            form = _with_conflicts(deduction_list, form.conflicts)
-        elif "lever" in request.POST:
-            return redirect("deductions:list_confirm", deduction_list.public_id)
-        elif "fyll-fra-forrige" in request.POST:
-            return _fill_from_previous(request, deduction_list)
-        else:
-            messages.success(
-                request, "Utkastet er lagret. Du eller en kollega kan fortsette senere."
-            )
-            return redirect("deductions:list_edit", deduction_list.public_id)
-    basis = deduction_list.basis
-    status = 409 if form.conflicts else 400 if form.is_bound else 200
-    return render(
-        request,
-        "deductions/lists/edit.html",
+def _is_fetch(request):
+    """A save by the form's script before it swaps the rows (deduction_list.js): it is
+    answered with JSON, not a redirect or a page."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _json_errors(rows):
+    return [
         {
-            "deduction_list": deduction_list,
-            "basis": basis,
-            "form": form,
-            "reasons": REASON_CHOICES,
-            "new_count": len(form.new_rows) or NEW_ROWS,
-            "payment": _payment(basis, deduction_list),
-            "can_fill": previous_lists(deduction_list).exists(),
-        },
+            "label": row.label or "Ny person",
+            "messages": [str(message) for message in row.errors.values()],
+            "fields": {f"{row.prefix}-{name}": str(msg) for name, msg in row.errors.items()},
+        }
+        for row in rows
+    ]
+
+
+def _json_refused(message, status):
+    return JsonResponse(
+        {"ok": False, "errors": [{"label": "", "messages": [message], "fields": {}}]},
         status=status,
     )
 
 
-def _fill_from_previous(request, deduction_list):
+def _fill_from_previous(request, deduction_list, back_url):
     """ "Fyll inn fra forrige liste", after the form's own save (what was typed is kept)."""
     try:
         result = list_fill_from_previous(
@@ -127,13 +126,13 @@ def _fill_from_previous(request, deduction_list):
     except ListLocked:
         return _locked(request, deduction_list)
     messages.success(request, result.message)
-    return redirect("deductions:list_edit", deduction_list.public_id)
+    return redirect(back_url)
 
 
-def _with_conflicts(deduction_list, conflicts):
-    """The form as saved, but the lines a colleague changed meanwhile with this user's values,
+def _with_conflicts(deduction_list, page, conflicts):
+    """The page as saved, but the lines a colleague changed meanwhile with this user's values,
     the difference, and the saved values' fingerprint: saving again overwrites on purpose."""
-    form = ListForm(deduction_list)
+    form = ListForm(deduction_list, shown=page.lines)
     rows = {row.line.position: row for row in form.rows}
     for conflict in conflicts:
         row = rows.get(conflict.position)
@@ -143,6 +142,132 @@ def _with_conflicts(deduction_list, conflicts):
             row.errors["conflict"] = conflict.message
     form.conflicts = conflicts
     return form
+
+
+def _json_saved(saved, conflicts):
+    """The script's save before it shows other rows: lines a colleague changed meanwhile were
+    left as saved, and the rows are not swapped until the user has seen them (409)."""
+    if not conflicts:
+        return JsonResponse({"ok": True, "errors": [], "total": str(saved.total)})
+    errors = [{"label": "", "messages": [c.message], "fields": {}} for c in conflicts]
+    return JsonResponse({"ok": False, "errors": errors, "total": str(saved.total)}, status=409)
+
+
+LOCKED_TEXT = "Listen er levert og kan ikke endres. Last siden på nytt."
+
+
+@role_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def list_edit(request, public_id):
+    """The web form, a page of lines at a time (pages.py); a POST saves the lines it holds.
+
+    «Lagre utkast» returns to the same page, «Lagre og gå til neste side» to the next,
+    «Lever» to the confirm page. The script's own save before it shows other rows gets JSON.
+    """
+    deduction_list = get_list_or_404(request, public_id)
+    if deduction_list.is_delivered:
+        if _is_fetch(request):
+            return _json_refused(LOCKED_TEXT, 409)
+        return _locked(request, deduction_list)
+    query = FormQuery.from_params(request.GET)
+    edit_url = reverse("deductions:list_edit", args=[deduction_list.public_id])
+    if request.method == "POST":
+        form = ListForm(deduction_list, request.POST)
+        if form.is_valid():
+            try:
+                saved = list_save(
+                    deduction_list=deduction_list, form=form, request=request, actor=request.user
+                )
+            except ListLocked:
+                if _is_fetch(request):
+                    return _json_refused(LOCKED_TEXT, 409)
+                return _locked(request, deduction_list)
+            if _is_fetch(request):
+                return _json_saved(saved, form.conflicts)
+            if form.conflicts:
+                page = form_page(deduction_list, query)
+                form = _with_conflicts(deduction_list, page, form.conflicts)
+            elif "lever" in request.POST:
+                return redirect("deductions:list_confirm", deduction_list.public_id)
+            elif "fyll-fra-forrige" in request.POST:
+                return _fill_from_previous(request, deduction_list, edit_url + query.query_string())
+            else:
+                side = query.side + 1 if "neste" in request.POST else query.side
+                messages.success(
+                    request, "Utkastet er lagret. Du eller en kollega kan fortsette senere."
+                )
+                return redirect(edit_url + query.query_string(side))
+        elif _is_fetch(request):
+            return JsonResponse({"ok": False, "errors": _json_errors(form.errors)}, status=400)
+        else:
+            page = form_page(deduction_list, query)
+    else:
+        page = form_page(deduction_list, query)
+        form = ListForm(deduction_list, shown=page.lines)
+    basis = deduction_list.basis
+    context = {
+        "deduction_list": deduction_list,
+        "basis": basis,
+        "form": form,
+        "page": page,
+        "filters": FILTERS,
+        "edit_url": edit_url,
+        "reasons": REASON_CHOICES,
+        "new_count": len(form.new_rows) or NEW_ROWS,
+        "payment": {**_payment(basis, deduction_list), "total": page.list_total},
+        "can_fill": previous_lists(deduction_list).exists(),
+    }
+    status = 409 if form.conflicts else 400 if form.is_bound else 200
+    if request.GET.get("del") == "rader":
+        return render(request, "deductions/lists/_view.html", context, status=status)
+    return render(request, "deductions/lists/edit.html", context, status=status)
+
+
+MAX_PASTED = 20_000
+
+
+@role_required
+def list_paste(request, public_id):
+    """The rest of a column pasted into the form's last lines: the values fill the lines after
+    position `etter` in the order of the view (`q`, `vis` in the query), saved at once.
+
+    JSON {ok, filled, left}; a value that is no amount is a 400 naming it, and nothing is saved.
+    """
+    deduction_list = get_list_or_404(request, public_id)  # first: another employer's is a 404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if deduction_list.is_delivered:
+        return _json_refused(LOCKED_TEXT, 409)
+    try:
+        after = int(request.POST.get("etter", ""))
+    except ValueError:
+        return _json_refused("Det mangler hvor innlimingen skal fortsette.", 400)
+    values = request.POST.get("verdier", "").replace("\r\n", "\n").replace("\r", "\n")
+    values = [value.split("\t")[0].strip() for value in values.split("\n")]
+    while values and not values[-1]:
+        values.pop()
+    if not values:
+        return _json_refused("Det er ingen beløp å lime inn.", 400)
+    if len(values) > MAX_PASTED:
+        return _json_refused(f"Det kan limes inn høyst {MAX_PASTED} beløp om gangen.", 400)
+    for number, value in enumerate(values, start=1):
+        try:
+            parse_amount(value)
+        except AmountError as error:
+            return _json_refused(f"Beløp nummer {number} i det som er limt inn: {error}", 400)
+    query = FormQuery.from_params(request.GET)
+    targets = list(lines_in_view(deduction_list, query).filter(position__gt=after)[: len(values)])
+    data = {"new-count": "0"}
+    for line, value in zip(targets, values, strict=False):
+        data.update(posted_as_shown(line, dues=value))
+    form = ListForm(deduction_list, data)
+    if not form.is_valid():
+        return JsonResponse({"ok": False, "errors": _json_errors(form.errors)}, status=400)
+    try:
+        list_save(deduction_list=deduction_list, form=form, request=request, actor=request.user)
+    except ListLocked:
+        return _json_refused(LOCKED_TEXT, 409)
+    return JsonResponse({"ok": True, "filled": len(targets), "left": len(values) - len(targets)})
 
 
 @role_required

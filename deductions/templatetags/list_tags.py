@@ -44,17 +44,6 @@ def _input(row, name, label, attributes="", css=""):
     )
 
 
-def _search(row):
-    """What the form's search field matches (deduction_list.js): name, national ID and
-    employee number, lower-case; new rows have none (they are typed, not looked for)."""
-    line = row.line
-    if line is None:
-        return ""
-    employee_number = getattr(line, "employee_number", None) or ""
-    text = f"{line.name} {line.national_id} {employee_number}".lower()
-    return f' data-search="{escape(text)}"'
-
-
 def _copied(row):
     """The mark of dues filled in from the last list (deductions.lists.fill), until changed."""
     if not row.line.copied_from_previous:
@@ -76,9 +65,10 @@ def line_row(row, new=False):
     """One `<tr>` of the form (and a second one naming its errors). Every value is escaped."""
     cells = []
     if new:
-        cells.append(f"<td>{_input(row, 'name', 'Navn', MAXLENGTH_200)}</td>")
+        cells.append(f'<td data-label="Navn">{_input(row, "name", "Navn", MAXLENGTH_200)}</td>')
         attributes = ' inputmode="numeric" maxlength="13"'
-        cells.append(f"<td>{_input(row, 'national_id', 'Fødselsnummer', attributes)}</td>")
+        national_id = _input(row, "national_id", "Fødselsnummer", attributes)
+        cells.append(f'<td data-label="Fødselsnummer">{national_id}</td>')
     else:
         remove = ""
         if row.line.is_added:
@@ -92,21 +82,25 @@ def line_row(row, new=False):
         cells.append(f'<td class="font-monospace">{escape(row.line.national_id)}</td>')
     for name, label, size in AMOUNTS:
         attributes = f' inputmode="decimal" size="{size}" data-amount'
-        cells.append(f"<td>{_input(row, name, label, attributes, ' text-end')}</td>")
-    total = ""
+        amount = _input(row, name, label, attributes, " text-end")
+        cells.append(f'<td data-label="{label}">{amount}</td>')
+    total = saved = ""
     if row.line is not None:
         total = money.kr(row.line.total)
-    cells.append(f'<td class="num" data-line-total>{total}</td>')
+        saved = f' data-saved="{int(row.line.total * 100)}"'  # in øre, for the list's total
+    cells.append(f'<td class="num" data-label="Sum" data-line-total>{total}</td>')
     invalid = " is-invalid" if "reason" in row.errors else ""
     cells.append(
-        f'<td><label class="visually-hidden" for="{row.prefix}-reason">Ikke trukket, årsak, '
+        f'<td data-label="Ikke trukket"><label class="visually-hidden" '
+        f'for="{row.prefix}-reason">Ikke trukket, årsak, '
         f'{escape(row.label)}</label><select id="{row.prefix}-reason" name="{row.prefix}-reason" '
         f'class="form-select form-select-sm{invalid}" data-reason>'
         f"{reason_options(row.values.get('reason', ''))}</select></td>"
     )
-    cells.append(f"<td>{_input(row, 'comment', 'Kommentar', MAXLENGTH_500)}{_was(row)}</td>")
+    comment = _input(row, "comment", "Kommentar", MAXLENGTH_500)
+    cells.append(f'<td data-label="Kommentar">{comment}{_was(row)}</td>')
     danger = ' class="table-danger" data-errors' if row.errors else ""
-    html = f"<tr data-line{_search(row)}{danger}>{''.join(cells)}</tr>"
+    html = f"<tr data-line{saved}{danger}>{''.join(cells)}</tr>"
     if row.errors:
         messages = escape(" ".join(str(message) for message in row.errors.values()))
         html += (

@@ -1,11 +1,12 @@
-// The deduction list form, made quick at 5,000 lines. The server recounts and checks everything
-// on save, and the form works without this script; this only keeps the numbers on screen current
-// and adds search, filters, paste from a spreadsheet and Enter to the next line.
+// The deduction list form, quick at 5,000 lines. The form shows a page of lines, searched and
+// filtered by the server (deductions/lists/pages.py), and works without this script; the server
+// recounts and checks everything on save. This keeps the numbers on screen current and makes
+// search, filters and pages fetch only the rows, saving what was typed first; it adds paste
+// from a spreadsheet (the rest of a long column filled by the server) and Enter to the next line.
 //
 // Every keystroke costs the same at any size: one delegated listener, and the list total moves by
-// the difference of the one line typed in (in øre, integers, so no float drift). At load the
-// script reads each line's amounts once; nothing else touches every row until a search or a
-// filter is chosen.
+// the difference of the one line typed in (in øre, integers, so no float drift). The total starts
+// from the whole list's saved sum (the server's) and each row's saved sum (`data-saved`).
 (function () {
   "use strict";
 
@@ -67,24 +68,34 @@
 
   function ListForm(form) {
     this.form = form;
-    this.table = form.querySelector("[data-testid=list-lines]");
-    this.rows = Array.prototype.slice.call(form.querySelectorAll("tr[data-line]"));
-    this.sums = new Map(); // row -> its sum in øre as last counted
+    this.view = form.querySelector("[data-list-view]");
     this.totals = document.querySelectorAll("[data-list-total]");
     this.status = form.querySelector("[data-list-status]");
-    this.total = 0;
-    for (var i = 0; i < this.rows.length; i++) {
-      var sum = rowSum(this.rows[i]);
-      this.sums.set(this.rows[i], sum);
-      this.total += sum;
-    }
-    this.showTotal();
+    this.next = form.querySelector("[data-list-next]");
+    this.sums = new Map(); // row -> its sum in øre as last counted
+    this.dirty = false;
+    this.asked = 0; // the latest rows asked for: older answers are dropped
+    this.countRows();
     form.addEventListener("input", this.changed.bind(this));
     form.addEventListener("change", this.changed.bind(this));
     form.addEventListener("paste", this.pasted.bind(this));
     form.addEventListener("keydown", this.keydown.bind(this));
     this.setUpFinding();
   }
+
+  // The whole list's saved sum, moved by what the rows shown now hold against what they saved.
+  ListForm.prototype.countRows = function () {
+    var saved = this.view.querySelector("[data-list-saved-total]");
+    this.total = ore(saved ? saved.getAttribute("data-list-saved-total") : "") || 0;
+    this.sums = new Map();
+    var rows = this.form.querySelectorAll("tr[data-line]");
+    for (var i = 0; i < rows.length; i++) {
+      var before = Number(rows[i].getAttribute("data-saved") || 0);
+      this.sums.set(rows[i], before);
+      this.total += this.recount(rows[i]);
+    }
+    this.showTotal();
+  };
 
   ListForm.prototype.showTotal = function () {
     var text = "kr " + kr(this.total);
@@ -95,13 +106,13 @@
     }
   };
 
-  // One line recounted (its three amounts), the total moved by the difference.
+  // One line recounted (its three amounts), returning the difference to its last sum.
   ListForm.prototype.recount = function (row) {
     var sum = rowSum(row);
     var before = this.sums.get(row) || 0;
     this.sums.set(row, sum);
     var cell = row.querySelector("[data-line-total]");
-    if (cell) {
+    if (cell && (sum !== before || cell.textContent === "")) {
       cell.textContent = kr(sum);
     }
     return sum - before;
@@ -109,7 +120,11 @@
 
   ListForm.prototype.changed = function (event) {
     var row = event.target.closest && event.target.closest("tr[data-line]");
-    if (!row || !(event.target.matches("[data-amount]") || event.target.matches("[data-reason]"))) {
+    if (!row) {
+      return;
+    }
+    this.dirty = true;
+    if (!(event.target.matches("[data-amount]") || event.target.matches("[data-reason]"))) {
       return;
     }
     var difference = this.recount(row);
@@ -119,11 +134,11 @@
     }
   };
 
-  // The visible rows of the same table from `row` on, in order.
+  // The rows of the same table from `row` on, in order.
   ListForm.prototype.rowsFrom = function (row) {
     var rows = [];
     for (var next = row; next; next = next.nextElementSibling) {
-      if (next.hasAttribute("data-line") && !next.hidden) {
+      if (next.hasAttribute("data-line")) {
         rows.push(next);
       }
     }
@@ -134,7 +149,8 @@
     return row.querySelector("input[name$='-dues']");
   };
 
-  // A column copied from a spreadsheet into a dues cell: one amount a line, down the list.
+  // A column copied from a spreadsheet into a dues cell: one amount a line, down the page; what
+  // does not fit is saved by the server into the lines after this page, in the view's order.
   ListForm.prototype.pasted = function (event) {
     var input = event.target;
     if (!input.matches || !input.matches("input[name$='-dues']") || !event.clipboardData) {
@@ -157,11 +173,44 @@
     }
     this.total += difference;
     this.showTotal();
-    var message = "Limte inn " + filled + " beløp";
-    if (lines.length > filled) {
-      message += " (" + (lines.length - filled) + " fikk ikke plass under)";
+    this.dirty = true;
+    var rest = lines.slice(filled);
+    var last = /^l-(\d+)-dues$/.exec(this.dues(rows[filled - 1]).name);
+    if (!rest.length) {
+      this.say("Limte inn " + filled + " beløp.");
+    } else if (!last) {
+      this.say("Limte inn " + filled + " beløp (" + rest.length + " fikk ikke plass under).");
+    } else {
+      this.pasteRest(filled, rest, last[1]);
     }
-    this.say(message + ".");
+  };
+
+  ListForm.prototype.pasteRest = function (filled, rest, after) {
+    var self = this;
+    self.say("Limer inn " + (filled + rest.length) + " beløp …");
+    window.trekkList.beforeLeave().then(function (saved) {
+      if (!saved) {
+        return;
+      }
+      var body = new URLSearchParams();
+      body.append("csrfmiddlewaretoken", self.form.elements.csrfmiddlewaretoken.value);
+      body.append("etter", after);
+      body.append("verdier", rest.join("\n"));
+      var url = self.form.getAttribute("data-paste-url") + self.current();
+      return self.send(url, body).then(function (answer) {
+        if (!answer.ok) {
+          self.showErrors(answer.errors, "Resten ble ikke limt inn");
+          return;
+        }
+        var message =
+          "Limte inn " + (filled + answer.filled) + " beløp (" + filled + " på denne siden og " +
+          answer.filled + " på linjene etter, lagret).";
+        if (answer.left) {
+          message += " " + answer.left + " fikk ikke plass: listen slutter før.";
+        }
+        return self.show(self.current(), false).then(function () { self.say(message); });
+      });
+    });
   };
 
   // Enter in an amount goes to the next line's dues instead of sending the form.
@@ -178,97 +227,193 @@
     }
   };
 
-  ListForm.prototype.say = function (message) {
+  ListForm.prototype.say = function (message, failed) {
     if (this.status) {
       this.status.textContent = message;
+      this.status.classList.toggle("text-danger", Boolean(failed));
     }
   };
 
-  // Search and filters: shown only with this script, so without it the page is as before.
-  ListForm.prototype.setUpFinding = function () {
-    var tools = document.querySelector("[data-list-find]");
-    if (!tools || !this.table) {
-      return;
-    }
-    this.search = tools.querySelector("[data-list-search]");
-    this.filter = tools.querySelector("[data-list-filter]");
-    this.shown = tools.querySelector("[data-list-shown]");
-    this.listed = Array.prototype.slice.call(this.table.querySelectorAll("tr[data-line]"));
-    tools.hidden = false;
-    var pending = null;
-    var apply = this.find.bind(this);
-    this.search.addEventListener("input", function () {
-      window.clearTimeout(pending);
-      pending = window.setTimeout(apply, 100);
+  // A POST the server answers with JSON {ok, errors, ...}; a lost connection is an answer too.
+  ListForm.prototype.send = function (url, body) {
+    return fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch" },
+    }).then(function (response) {
+      return response.json().catch(function () {
+        var message = "Uventet svar fra serveren (" + response.status + "; er du logget ut?). " +
+          "Kopier det du har skrevet, og last siden på nytt.";
+        return { ok: false, errors: [{ label: "", messages: [message], fields: {} }] };
+      });
+    }, function () {
+      return { ok: false, errors: [{ label: "", messages: ["Ingen forbindelse med serveren."], fields: {} }] };
     });
-    this.filter.addEventListener("change", apply);
-    // A search field's Enter would send the form: here it only searches.
-    this.search.addEventListener("keydown", function (event) {
-      if (event.key === "Enter") {
-        event.preventDefault();
-        window.clearTimeout(pending);
-        apply();
+  };
+
+  // The rows as typed, saved as «Lagre utkast» would (the same form fields), answered in JSON.
+  ListForm.prototype.save = function () {
+    var self = this;
+    var body = new URLSearchParams(new FormData(this.form));
+    body.append("lagre", "1");
+    self.dirty = false; // typing meanwhile makes it dirty again
+    return this.send(this.form.action, body).then(function (answer) {
+      if (!answer.ok) {
+        self.dirty = true;
+        self.showErrors(answer.errors, "Ikke lagret");
+        return false;
       }
-    });
-  };
-
-  // «Avvik» as the page can know it: an amount other than a non-empty one the page was loaded
-  // with (the prefilled insurance, an apprentice's dues, a saved draft's amounts), a reason, or
-  // a line the server marked with errors. Dues typed into an empty cell are filling, not avvik.
-  function deviates(row) {
-    if (row.hasAttribute("data-errors") || row.querySelector("[data-reason]").value) {
+      self.saved(answer.total);
       return true;
-    }
-    var inputs = row.querySelectorAll("[data-amount]");
-    for (var i = 0; i < inputs.length; i++) {
-      var loaded = inputs[i].defaultValue;
-      if (loaded.trim() && ore(inputs[i].value) !== ore(loaded)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  var FILTERS = {
-    "": function () { return true; },
-    unfilled: function (row) {
-      return !row.querySelector("[data-reason]").value && !this.dues(row).value.trim();
-    },
-    "not-deducted": function (row) { return Boolean(row.querySelector("[data-reason]").value); },
-    deviations: deviates,
+    });
   };
 
-  ListForm.prototype.find = function () {
-    var query = this.search.value.trim().toLowerCase();
-    var compact = query.replace(/\s+/g, "");
-    var keep = FILTERS[this.filter.value] || FILTERS[""];
-    var shown = 0;
-    for (var i = 0; i < this.listed.length; i++) {
-      var row = this.listed[i];
-      var text = row.getAttribute("data-search") || "";
-      var visible =
-        (!query || text.indexOf(query) !== -1 || text.indexOf(compact) !== -1) &&
-        keep.call(this, row);
-      if (row.hidden === visible) {
-        row.hidden = !visible;
-        var errors = row.nextElementSibling;
-        if (errors && errors.hasAttribute("data-line-errors")) {
-          errors.hidden = !visible;
+  // After a save the rows' sums are what is saved, and persons added in the rows below are on
+  // the list: their rows are empty again. The total on screen stays what it was.
+  ListForm.prototype.saved = function (total) {
+    var holder = this.view.querySelector("[data-list-saved-total]");
+    if (holder && total !== undefined) {
+      holder.setAttribute("data-list-saved-total", total);
+    }
+    var rows = this.view.querySelectorAll("tr[data-line]");
+    for (var i = 0; i < rows.length; i++) {
+      rows[i].setAttribute("data-saved", String(this.sums.get(rows[i]) || 0));
+    }
+    var inputs = this.form.querySelectorAll("[name^='n-']");
+    for (var j = 0; j < inputs.length; j++) {
+      inputs[j].value = "";
+    }
+    var marked = this.form.querySelectorAll(".is-invalid");
+    for (var k = 0; k < marked.length; k++) {
+      marked[k].classList.remove("is-invalid");
+    }
+    this.countRows();
+  };
+
+  ListForm.prototype.showErrors = function (errors, what) {
+    var parts = [];
+    for (var i = 0; i < errors.length; i++) {
+      var error = errors[i];
+      parts.push((error.label ? error.label + ": " : "") + error.messages.join(" "));
+      for (var name in error.fields) {
+        var input = this.form.elements[name];
+        if (input) {
+          input.classList.add("is-invalid");
         }
       }
-      shown += visible ? 1 : 0;
     }
-    this.shown.textContent =
-      shown === this.listed.length
-        ? "Viser alle " + shown + " personene."
-        : "Viser " + shown + " av " + this.listed.length + " personer. Summen gjelder hele listen.";
+    this.say(what + ". " + parts.join(" "), true);
+  };
+
+  // Before other rows are shown (a search, a filter, another page): what was typed is saved.
+  ListForm.prototype.beforeLeave = function () {
+    return this.dirty ? this.save() : Promise.resolve(true);
+  };
+
+  ListForm.prototype.query = function () {
+    var params = new URLSearchParams();
+    if (this.search.value.trim()) {
+      params.append("q", this.search.value.trim());
+    }
+    if (this.filter.value) {
+      params.append("vis", this.filter.value);
+    }
+    var text = params.toString();
+    return text ? "?" + text : "";
+  };
+
+  // The query of the rows shown now (`?q=…&vis=…&side=…`), as the form posts to.
+  ListForm.prototype.current = function () {
+    return new URL(this.form.action, window.location.href).search;
+  };
+
+  // Shows the rows of `query` (`?q=…&side=2`): saved first, then only the rows fetched.
+  ListForm.prototype.show = function (query, push) {
+    var self = this;
+    var asked = ++self.asked;
+    return window.trekkList.beforeLeave().then(function (saved) {
+      if (!saved || asked !== self.asked) {
+        return;
+      }
+      var url = self.editUrl + query;
+      var rows = url + (query ? "&" : "?") + "del=rader";
+      return fetch(rows, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (response) {
+          if (!response.ok || response.redirected) {
+            throw new Error(String(response.status)); // an error, or the login page
+          }
+          return response.text();
+        })
+        .then(function (html) {
+          if (asked !== self.asked) {
+            return;
+          }
+          self.view.innerHTML = html;
+          self.form.action = url;
+          self.next.hidden = !self.view.querySelector("a[rel=next]");
+          self.dirty = false;
+          self.countRows();
+          window.history[push ? "pushState" : "replaceState"](null, "", url);
+        })
+        .catch(function () {
+          self.say("Kunne ikke hente linjene. Prøv igjen, eller last siden på nytt.", true);
+        });
+    });
+  };
+
+  // Search and filter as you type; page links fetch their rows. Without this script the search
+  // is a plain GET form and the links plain links.
+  ListForm.prototype.setUpFinding = function () {
+    var tools = document.querySelector("[data-list-find]");
+    this.search = tools.querySelector("[data-list-search]");
+    this.filter = tools.querySelector("[data-list-filter]");
+    this.editUrl = tools.getAttribute("action");
+    var self = this;
+    var pending = null;
+    var find = function () {
+      window.clearTimeout(pending);
+      self.show(self.query(), false);
+    };
+    this.search.addEventListener("input", function () {
+      window.clearTimeout(pending);
+      pending = window.setTimeout(find, 250);
+    });
+    this.filter.addEventListener("change", find);
+    tools.addEventListener("submit", function (event) {
+      event.preventDefault();
+      find();
+    });
+    this.view.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[data-list-page]");
+      if (link && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+        event.preventDefault();
+        self.show(link.search, true).then(function () {
+          self.view.querySelector("table").scrollIntoView({ block: "start" });
+        });
+      }
+    });
+    window.addEventListener("popstate", function () {
+      var params = new URLSearchParams(window.location.search);
+      self.search.value = params.get("q") || "";
+      self.filter.value = params.get("vis") || "";
+      self.show(window.location.search, false);
+    });
   };
 
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("[data-list-form]");
     if (form) {
       performance.mark("list-form-start"); // bench/list_form.py: the script's own time
-      window.trekkListForm = new ListForm(form);
+      var listForm = new ListForm(form);
+      window.trekkListForm = listForm;
+      // The hook another script (autosave) may replace or wrap: resolves true when nothing
+      // typed is unsaved, false when it could not be saved (the rows then stay).
+      window.trekkList = {
+        beforeLeave: function () { return listForm.beforeLeave(); },
+        isDirty: function () { return listForm.dirty; },
+        save: function () { return listForm.save(); },
+      };
       performance.mark("list-form-ready");
     }
     // A double click on "Lever" sends one request (the server delivers once either way).

@@ -61,10 +61,13 @@ def page(browser, live_server, settings):
 
 
 def settle(page):
-    """Lets the list form's autosave finish before the page goes: closing it would save
-    what is left (list_autosave.js on `pagehide`) while the test's database is torn down."""
+    """Lets the list form's autosave finish before the page goes, then lets nothing more reach
+    the server: closing the page would save what is left (list_autosave.js on `pagehide`, a
+    search typed a moment ago) while the test's database is torn down."""
     with contextlib.suppress(Exception):  # a page that has gone has nothing left to save
         page.evaluate("() => window.trekkAutosave ? window.trekkAutosave.flush() : true")
+    with contextlib.suppress(Exception):
+        page.context.route("**/*", lambda route: route.abort())
 
 
 def log_in(page, username, password):

@@ -176,6 +176,7 @@ CONTACT_PAGES = [
     "months",
     "basis_changes",
     "basis_full",
+    "list_form",
     "list_confirm",
     "list_detail",
     "list_locked",

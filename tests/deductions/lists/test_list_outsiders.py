@@ -12,7 +12,14 @@ PERIOD_URLS = [
     ("deductions:list_template", ["2021-02", "csv"]),
     ("deductions:list_template", ["2021-02", "xlsx"]),
 ]
-LIST_URLS = ["list_detail", "list_edit", "list_autosave", "list_confirm", "list_pdf"]
+LIST_URLS = [
+    "list_detail",
+    "list_edit",
+    "list_autosave",
+    "list_confirm",
+    "list_pdf",
+    "list_paste",
+]
 
 
 @pytest.fixture
