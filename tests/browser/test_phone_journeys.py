@@ -53,6 +53,20 @@ def month_card(page, label):
     return page.get_by_test_id("month-table").locator("tr", has_text=label)
 
 
+def test_on_a_phone_the_months_come_first_and_on_a_wide_screen_last(phone, months):
+    log_in(phone, "10000001", PASSWORD)
+    month_table, employer_card = (
+        phone.get_by_test_id("month-table"),
+        phone.get_by_test_id("employer"),
+    )
+    expect(month_table).to_be_visible()
+    assert month_table.bounding_box()["y"] < employer_card.bounding_box()["y"]
+
+    phone.set_viewport_size({"width": 1280, "height": 800})
+    expect(month_table).to_be_visible()
+    assert month_table.bounding_box()["y"] > employer_card.bounding_box()["y"]
+
+
 def test_on_a_phone_each_month_is_a_card_and_kari_registers_a_list_from_it(phone, months):
     log_in(phone, "10000001", PASSWORD)
     february = month_card(phone, "2021/02")
