@@ -682,7 +682,7 @@
     };
     // Before the list form shows other rows (deduction_list.js: a search, a filter, a page):
     // what is pending is autosaved first (with its conflicts shown here), then the form's own
-    // save takes what autosave leaves to «Lagre utkast» (new persons).
+    // save takes what autosave leaves to «Lagre utkast» (new persons without national ID or name).
     if (window.trekkList) {
       var formLeave = window.trekkList.beforeLeave;
       window.trekkList.beforeLeave = function () {
