@@ -248,11 +248,16 @@
         self.forget(prefix); // saved meanwhile (the form's own «Lagre utkast»)
         return;
       }
-      inputs.forEach(function (input) {
-        if (input.name in stored.edits && input.value !== stored.edits[input.name]) {
-          input.value = stored.edits[input.name];
-          input.dispatchEvent(new Event("input", { bubbles: true })); // the totals follow
-        }
+      // All of the row's values first, then the events (the totals follow): an event makes the
+      // row remembered as it is then, which must not be half put back.
+      var put = inputs.filter(function (input) {
+        return input.name in stored.edits && input.value !== stored.edits[input.name];
+      });
+      put.forEach(function (input) {
+        input.value = stored.edits[input.name];
+      });
+      put.forEach(function (input) {
+        input.dispatchEvent(new Event("input", { bubbles: true }));
       });
       if (isNew(prefix)) {
         stored.was[prefix] = "";

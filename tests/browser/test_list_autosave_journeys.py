@@ -254,3 +254,23 @@ def test_a_half_typed_new_person_is_back_after_the_session_ended(page, draft):
     expect(page.get_by_label("Navn, ny person 1")).to_have_value("")
     assert draft.lines.filter(name="Hansen Per").count() == 1
     assert page.evaluate("Object.keys(sessionStorage).length") == 0
+
+
+def test_a_new_person_saved_with_lagre_utkast_is_not_added_twice_nor_typed_back(
+    page, draft, settings
+):
+    settings.LIST_AUTOSAVE_DELAY = settings.LIST_AUTOSAVE_MAX_DELAY = 600
+    national_id = synthetic_national_id(901)
+    open_draft(page, draft)
+    page.get_by_label("Navn, ny person 1").fill("Hansen Per")
+    page.get_by_label("Fødselsnummer, ny person 1").fill(national_id)
+    expect(status(page)).to_have_text("Endringer ikke lagret ennå …")
+
+    page.get_by_role("button", name="Lagre utkast").click()
+
+    expect(page.get_by_text("Utkastet er lagret.")).to_be_visible()
+    expect(status(page)).to_contain_text("Hansen Per er lagt til på listen")
+    expect(page.get_by_label("Navn, ny person 1")).to_have_value("")
+    expect(page.get_by_test_id("autosave-restored")).to_be_hidden()
+    assert draft.lines.filter(national_id=national_id).count() == 1
+    assert page.evaluate("Object.keys(sessionStorage).length") == 0
