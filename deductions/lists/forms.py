@@ -25,6 +25,7 @@ MAX_AMOUNT = Decimal("1000000")
 AMOUNT_FIELDS = ("dues", "home", "travel")
 REASON_CHOICES = [("", "Trukket")] + list(Reason.choices)
 REASON_VALUES = {value for value, _ in Reason.choices}
+ALREADY_ON_LIST = "Personen står allerede på listen."
 
 
 class AmountError(ValueError):
@@ -161,7 +162,7 @@ class ListForm:
             if not fodselsnummer.is_valid(national_id):
                 row.errors["national_id"] = "Fødselsnummeret er ikke gyldig (elleve sifre)."
             elif national_id in seen:
-                row.errors["national_id"] = "Personen står allerede på listen."
+                row.errors["national_id"] = ALREADY_ON_LIST
             seen.add(national_id)
             if not row.values["name"]:
                 row.errors["name"] = "Skriv navnet."
@@ -218,17 +219,22 @@ class ListForm:
             if before != after:
                 changed.append(line)
         for row in self.new_rows:
-            if row.is_blank:
-                continue
-            line = DeductionListLine(
-                national_id=row.values["national_id"],
-                name=row.values["name"],
-                reason=row.values["reason"],
-                comment=row.values["comment"] if row.values["reason"] else "",
-            )
-            line.set_amounts(row.amounts["dues"], row.amounts["home"], row.amounts["travel"])
-            added.append(line)
+            if not row.is_blank:
+                added.append(new_line(row))
         return changed, added, removed
+
+
+def new_line(row):
+    """The line a checked row for a new person adds (not yet saved); `prefix` names its row."""
+    line = DeductionListLine(
+        national_id=row.values["national_id"],
+        name=row.values["name"],
+        reason=row.values["reason"],
+        comment=row.values["comment"] if row.values["reason"] else "",
+    )
+    line.set_amounts(row.amounts["dues"], row.amounts["home"], row.amounts["travel"])
+    line.prefix = row.prefix
+    return line
 
 
 def shown_values(line):

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -135,11 +136,7 @@ def list_save(*, deduction_list, form, actor, request=None):
     for line in changed:  # a changed line is no longer as copied (deductions.lists.fill)
         line.copied_from_previous = False
     DeductionListLine.objects.bulk_create(changed, batch_size=BATCH)
-    next_position = max((line.position for line in form.lines), default=-1) + 1
-    for offset, line in enumerate(added):
-        line.deduction_list = locked
-        line.position = next_position + offset
-    DeductionListLine.objects.bulk_create(added, batch_size=BATCH)
+    _append(locked, added)
     removed_ids = {line.pk for line in removed}
     lines = [line for line in form.lines if line.pk not in removed_ids] + added
     _count(locked, lines)
@@ -161,22 +158,38 @@ def list_save(*, deduction_list, form, actor, request=None):
     return locked
 
 
+@dataclass
+class Autosaved:
+    """What an autosave wrote: `changed` lines, `added` persons (new lines, each with the
+    `prefix` of its row; one already added by an earlier send of the same row is among them,
+    not added twice), `taken`: the prefixes of rows whose person is on the list already with
+    other values, and each line's fingerprint as its user now sees it (by position; not for a
+    conflict, whose user has not yet chosen)."""
+
+    changed: list
+    added: list
+    taken: list
+    fingerprints: dict
+
+
 @transaction.atomic
 def list_autosave_lines(*, deduction_list, form, actor, request=None):
     """Saves a valid ListForm of a few lines (those typed in since the last autosave; the
-    other lines are not in it, and stay as they are). Audited only when a line changed.
-
-    Returns the lines written, and the fingerprint of each line as its user now sees it
-    (by position; not for a conflict, whose user has not yet chosen)."""
+    other lines are not in it, and stay as they are) and of the new persons complete enough
+    to add. Audited only when something changed."""
     locked = _locked_copy(deduction_list)
-    changed, _added, _removed = form.changes()
+    changed, added, _removed = form.changes()
     fingerprints = {line.position: line.fingerprint for line in form.lines}
     changed = _keep_newer(locked, form, changed)
     for conflict in form.conflicts:
         fingerprints.pop(conflict.position, None)
-    if not changed:
-        return [], fingerprints
+    added, repeated, taken = _not_yet_on_list(locked, added)
+    result = Autosaved(changed, repeated, taken, fingerprints)
+    if not changed and not added:
+        return result
     _write_back(changed)
+    _append(locked, added)
+    result.added = added + repeated
     _count(locked, list(locked.lines.all()))
     locked.updated_by = actor
     locked.source = DeductionList.Source.FORM
@@ -188,11 +201,49 @@ def list_autosave_lines(*, deduction_list, form, actor, request=None):
         employer=locked.basis.employer,
         obj=locked,
         changed=len(changed),
+        added=len(added),
         autosaved=True,
         total=str(locked.total),
         **({"conflicts": len(form.conflicts)} if form.conflicts else {}),
     )
-    return changed, fingerprints
+    return result
+
+
+def _append(locked, added):
+    """New persons' lines, at the end of the list (positions counted under the list's lock,
+    so two saves at the same moment cannot take the same one)."""
+    if not added:
+        return
+    last = locked.lines.aggregate(last=Max("position"))["last"]
+    next_position = -1 if last is None else last
+    for offset, line in enumerate(added, start=1):
+        line.deduction_list = locked
+        line.position = next_position + offset
+    DeductionListLine.objects.bulk_create(added, batch_size=BATCH)
+
+
+def _not_yet_on_list(locked, added):
+    """The new persons not on the list yet; those added to it with the same name and values
+    (a second send of a save whose answer was lost, or a double send), and the rows of those
+    on it otherwise. Checked under the list's lock, so no person is added twice."""
+    if not added:
+        return [], [], []
+    on_list = {
+        national_id: (basis_line is None, name, line_fingerprint(*values))
+        for national_id, basis_line, name, *values in locked.lines.filter(
+            national_id__in=[line.national_id for line in added]
+        ).values_list("national_id", "basis_line", "name", *FINGERPRINTED)
+    }
+    new, repeated, taken = [], [], []
+    for line in added:
+        there = on_list.get(line.national_id)
+        if there is None:
+            new.append(line)
+        elif there == (True, line.name, line.fingerprint):
+            repeated.append(line)
+        else:
+            taken.append(line.prefix)
+    return new, repeated, taken
 
 
 def _write_back(lines):

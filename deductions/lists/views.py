@@ -27,6 +27,7 @@ from deductions.lists import pending_uploads
 from deductions.lists.exports import template_table
 from deductions.lists.fill import list_fill_from_previous, previous_lists
 from deductions.lists.forms import (
+    ALREADY_ON_LIST,
     NEW_ROWS,
     REASON_CHOICES,
     AmountError,
@@ -520,8 +521,10 @@ AUTOSAVE_MAX_LINES = 500
 @role_required_json(landing=_draft_url)
 def list_autosave(request, public_id):
     """The form's background save (static/js/list_autosave.js): only the lines typed in since
-    the last one, each with its fingerprint. Valid lines are saved even when others are not;
-    the answer (JSON) says when, the new fingerprints, the errors and the conflicts."""
+    the last one, each with its fingerprint, and the new persons' rows complete enough to add
+    (`n-0-…`, with `new-count`), checked as «Lagre utkast» checks them. Valid lines and persons
+    are saved even when others are not; the answer (JSON) says when, the new fingerprints, the
+    rows added, the errors and the conflicts."""
     try:
         deduction_list = get_list_or_404(request, public_id)
     except Http404:
@@ -534,30 +537,36 @@ def list_autosave(request, public_id):
     if len(positions) > AUTOSAVE_MAX_LINES:
         return _json_error(f"Høyst {AUTOSAVE_MAX_LINES} linjer om gangen.", 400)
     data = request.POST.copy()
-    data["new-count"] = "0"  # new persons are added by «Lagre utkast», not in the background
     lines = list(deduction_list.lines.filter(position__in=positions))
     checked = ListForm(deduction_list, data, lines=lines)
     checked.is_valid()
     errors = [
         {"field": f"{row.prefix}-{name}", "message": str(message)}
-        for row in checked.rows
+        for row in [*checked.rows, *checked.new_rows]
         for name, message in row.errors.items()
     ]
+    for row in checked.new_rows:  # a person with errors is not added; the others are
+        for name in row.values if row.errors else ():
+            data[f"{row.prefix}-{name}"] = ""
     form = ListForm(
         deduction_list, data, lines=[row.line for row in checked.rows if not row.errors]
     )
     form.is_valid()
     try:
-        saved, fingerprints = list_autosave_lines(
+        saved = list_autosave_lines(
             deduction_list=deduction_list, form=form, request=request, actor=request.user
         )
     except ListLocked:
         return _json_error(LOCKED_MESSAGE, 409)
+    errors += [
+        {"field": f"{prefix}-national_id", "message": ALREADY_ON_LIST} for prefix in saved.taken
+    ]
     return JsonResponse(
         {
             "saved_at": f"{localtime():%H:%M}",
-            "saved": len(saved),
-            "was": {str(position): was for position, was in fingerprints.items()},
+            "saved": len(saved.changed),
+            "was": {str(position): was for position, was in saved.fingerprints.items()},
+            "added": [{"prefix": line.prefix, "name": line.name} for line in saved.added],
             "errors": errors,
             "conflicts": [conflict.as_json() for conflict in form.conflicts],
         },

@@ -291,6 +291,23 @@
     this.countRows();
   };
 
+  // A person typed in the rows below that autosave has added to the list: their sum is now in
+  // the list's saved sum, and their row is emptied. The total on screen stays what it was.
+  ListForm.prototype.added = function (row) {
+    var holder = this.view.querySelector("[data-list-saved-total]");
+    var sum = rowSum(row);
+    if (holder && sum) {
+      var total = (ore(holder.getAttribute("data-list-saved-total")) || 0) + sum;
+      holder.setAttribute("data-list-saved-total", Math.floor(total / 100) + "." + String(total % 100 + 100).slice(1));
+    }
+    var inputs = row.querySelectorAll("[name^='n-']");
+    for (var i = 0; i < inputs.length; i++) {
+      inputs[i].value = "";
+    }
+    this.total += this.recount(row) + sum; // the row's sum moved into the saved sum
+    this.showTotal();
+  };
+
   ListForm.prototype.showErrors = function (errors, what) {
     var parts = [];
     for (var i = 0; i < errors.length; i++) {
@@ -413,6 +430,7 @@
         beforeLeave: function () { return listForm.beforeLeave(); },
         isDirty: function () { return listForm.dirty; },
         save: function () { return listForm.save(); },
+        added: function (row) { listForm.added(row); },
       };
       performance.mark("list-form-ready");
     }

@@ -2,8 +2,13 @@
 // (deductions:list_autosave) a few seconds after the last keystroke, at the latest
 // data-max-delay after the first unsaved change, and when the page is hidden or left. Typing
 // keeps the session alive (accounts:keep_alive). Until saved, the changes are kept in this tab
-// (sessionStorage, by input name: amounts, reasons and comments, never a name or national ID),
-// so they survive a session that ends: after logging in again they are put back and saved.
+// (sessionStorage, by input name: amounts, reasons and comments; for a new person also what was
+// typed as name and national ID, until the person is on the list), so they survive a session
+// that ends: after logging in again they are put back and saved.
+//
+// A new person's row (`n-0-…`, below the list) is sent once its national ID and name are
+// filled in: the server checks it as «Lagre utkast» does and adds the person to the list, and
+// the row is emptied. A row with less stays in this tab until completed (or «Lagre utkast»).
 //
 // Every line carries `l-N-was`, the fingerprint of its values as last saved: the server saves
 // only lines this user changed, and reports a line a colleague changed meanwhile (a conflict).
@@ -14,6 +19,17 @@
   "use strict";
 
   var LINE = /^(l-\d+)-(dues|home|travel|reason|comment)$/;
+  var NEW = /^(n-\d+)-(national_id|name|dues|home|travel|reason|comment)$/;
+  var SUBMITTED = "submitted"; // a new person's row sent with the form («Lagre utkast»)
+
+  function rowPrefix(name) {
+    var match = name && (LINE.exec(name) || NEW.exec(name));
+    return match ? match[1] : null;
+  }
+
+  function isNew(prefix) {
+    return prefix.charAt(0) === "n";
+  }
   var AMOUNT = /-(dues|home|travel)$/;
   var CHUNK = 200; // lines a request (the server takes at most 500)
 
@@ -74,8 +90,17 @@
   // --- what is unsaved ---------------------------------------------------------------------
 
   Autosave.prototype.rowOf = function (prefix) {
-    var input = this.form.elements[prefix + "-was"];
+    var input = this.form.elements[prefix + (isNew(prefix) ? "-name" : "-was")];
     return input ? input.closest("tr") : null;
+  };
+
+  // A new person's row with a national ID and a name: complete enough to be a line.
+  Autosave.prototype.complete = function (prefix) {
+    var elements = this.form.elements;
+    return ["-national_id", "-name"].every(function (name) {
+      var input = elements[prefix + name];
+      return input && input.value.trim() !== "";
+    });
   };
 
   Autosave.prototype.inputsOf = function (prefix) {
@@ -84,16 +109,16 @@
       return [];
     }
     return Array.prototype.filter.call(row.querySelectorAll("[name]"), function (input) {
-      return LINE.test(input.name);
+      return rowPrefix(input.name) === prefix;
     });
   };
 
   Autosave.prototype.changed = function (event) {
-    var match = event.target.name && LINE.exec(event.target.name);
-    if (!match || this.submitting) {
+    var prefix = rowPrefix(event.target.name);
+    if (!prefix || this.submitting) {
       return;
     }
-    this.markDirty(match[1]);
+    this.markDirty(prefix);
   };
 
   // deduction_list.js fills the lines below a pasted column without an input event each.
@@ -121,6 +146,14 @@
 
   Autosave.prototype.markDirty = function (prefix) {
     if (!this.rowOf(prefix)) {
+      return;
+    }
+    if (isNew(prefix) && !this.complete(prefix)) {
+      this.dirty.delete(prefix); // kept in the tab, sent once complete
+      this.remember(prefix);
+      if (!this.ended && !this.dirty.size && !this.inFlight) {
+        this.say("En ny person lagres når fødselsnummer og navn er fylt ut.");
+      }
       return;
     }
     this.generation += 1;
@@ -170,10 +203,18 @@
 
   Autosave.prototype.remember = function (prefix) {
     var stored = this.stored;
-    if (!(prefix in stored.was)) {
+    var inputs = this.inputsOf(prefix);
+    if (isNew(prefix)) {
+      stored.was[prefix] = ""; // a new person has no saved values
+      if (!inputs.some(function (input) { return input.value.trim() !== ""; })) {
+        this.forget(prefix); // emptied again: nothing to keep
+        this.writeStorage();
+        return;
+      }
+    } else if (!(prefix in stored.was)) {
       stored.was[prefix] = this.form.elements[prefix + "-was"].value;
     }
-    this.inputsOf(prefix).forEach(function (input) {
+    inputs.forEach(function (input) {
       stored.edits[input.name] = input.value;
     });
     this.writeStorage();
@@ -195,7 +236,10 @@
     var self = this;
     var stored = this.stored;
     var back = [];
+    var newBack = [];
+    var send = false;
     Object.keys(stored.was).forEach(function (prefix) {
+      var submitted = stored.was[prefix] === SUBMITTED; // read before the inputs change
       var inputs = self.inputsOf(prefix);
       var differs = inputs.some(function (input) {
         return input.name in stored.edits && !same(input.name, input.value, stored.edits[input.name]);
@@ -204,30 +248,63 @@
         self.forget(prefix); // saved meanwhile (the form's own «Lagre utkast»)
         return;
       }
-      inputs.forEach(function (input) {
-        if (input.name in stored.edits && input.value !== stored.edits[input.name]) {
-          input.value = stored.edits[input.name];
-          input.dispatchEvent(new Event("input", { bubbles: true })); // the totals follow
-        }
+      // All of the row's values first, then the events (the totals follow): an event makes the
+      // row remembered as it is then, which must not be half put back.
+      var put = inputs.filter(function (input) {
+        return input.name in stored.edits && input.value !== stored.edits[input.name];
       });
+      put.forEach(function (input) {
+        input.value = stored.edits[input.name];
+      });
+      put.forEach(function (input) {
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+      if (isNew(prefix)) {
+        stored.was[prefix] = "";
+        if (self.complete(prefix)) {
+          // sent at once; one «Lagre utkast» added already is answered as added, not twice
+          self.generation += 1;
+          self.dirty.set(prefix, self.generation);
+          send = true;
+          if (submitted) {
+            return; // quietly: it was most likely saved with the form
+          }
+        }
+        self.rowOf(prefix).classList.add("table-warning");
+        newBack.push(prefix);
+        return;
+      }
       self.form.elements[prefix + "-was"].value = stored.was[prefix];
       self.rowOf(prefix).classList.add("table-warning");
       back.push(prefix);
+      send = true;
     });
     var ended = stored.ended;
     stored.ended = false;
     this.writeStorage();
-    if (!back.length) {
-      return;
+    if (back.length || newBack.length) {
+      var what = [];
+      if (back.length) {
+        what.push("endringene i " + (back.length === 1 ? "1 linje" : back.length + " linjer"));
+      }
+      if (newBack.length) {
+        what.push("det du skrev om " + (newBack.length === 1 ? "1 ny person" : newBack.length + " nye personer"));
+      }
+      var text = ended ? "Økten din ble avsluttet før alt var lagret. " : "";
+      text += stored.savedAt ? "Det som ble lagret kl. " + stored.savedAt + " er på plass. " : "";
+      text += what.join(" og ").replace(/^./, function (first) { return first.toUpperCase(); });
+      text += " som ikke var lagret, er hentet fra denne fanen og lagt inn igjen (merket gult).";
+      text += send ? " De lagres nå." : "";
+      if (newBack.some(function (prefix) { return !self.complete(prefix); })) {
+        text += " En ny person lagres når fødselsnummer og navn er fylt ut.";
+      }
+      this.restored.textContent = text;
+      this.restored.hidden = false;
     }
-    var lines = back.length === 1 ? "1 linje" : back.length + " linjer";
-    var text = ended ? "Økten din ble avsluttet før alt var lagret. " : "";
-    text += stored.savedAt ? "Det som ble lagret kl. " + stored.savedAt + " er på plass. " : "";
-    text += "Endringene i " + lines + " som ikke var lagret, er hentet fra denne fanen og lagt inn igjen (merket gult). De lagres nå.";
-    this.restored.textContent = text;
-    this.restored.hidden = false;
-    this.firstUnsaved = Date.now() - this.maxDelay; // save at once
-    this.schedule();
+    if (send) {
+      this.firstUnsaved = Date.now() - this.maxDelay; // save at once
+      this.schedule();
+    }
   };
 
   // --- saving ------------------------------------------------------------------------------
@@ -306,12 +383,18 @@
     var self = this;
     var body = new URLSearchParams();
     body.append("csrfmiddlewaretoken", this.csrf());
+    var newCount = 0;
     entries.forEach(function (entry) {
       self.inputsOf(entry[0]).forEach(function (input) {
         body.append(input.name, input.value);
       });
-      body.append(entry[0] + "-was", self.form.elements[entry[0] + "-was"].value);
+      if (isNew(entry[0])) {
+        newCount = Math.max(newCount, Number(entry[0].slice(2)) + 1);
+      } else {
+        body.append(entry[0] + "-was", self.form.elements[entry[0] + "-was"].value);
+      }
     });
+    body.append("new-count", String(newCount)); // the new persons' rows sent, and no others
     return this.post(this.saveUrl, body, keepalive).then(function (response) {
       if (response.type === "opaqueredirect" || response.status === 401 || response.status === 403) {
         return response
@@ -354,6 +437,11 @@
     (data.conflicts || []).forEach(function (conflict) {
       conflicts.set("l-" + conflict.position, conflict);
     });
+    var added = new Map();
+    (data.added || []).forEach(function (person) {
+      added.set(person.prefix, person.name);
+    });
+    var names = [];
     Object.keys(data.was || {}).forEach(function (position) {
       var was = self.form.elements["l-" + position + "-was"];
       if (was) {
@@ -370,7 +458,18 @@
         self.markError(prefix, errors.get(prefix));
       } else if (conflicts.has(prefix)) {
         self.markConflict(prefix, conflicts.get(prefix));
-      } else if (self.dirty.get(prefix) === entry[1]) {
+      } else if (added.has(prefix)) {
+        names.push(added.get(prefix));
+        if (self.dirty.get(prefix) === entry[1]) {
+          self.forget(prefix);
+          if (window.trekkList && window.trekkList.added) {
+            window.trekkList.added(row); // the sum moves into the list's saved total
+          }
+          self.inputsOf(prefix).forEach(function (input) {
+            input.value = "";
+          });
+        } // typed in meanwhile: sent again, and the server says it is on the list already
+      } else if (self.dirty.get(prefix) === entry[1] && !isNew(prefix)) {
         self.forget(prefix);
       }
       if (self.dirty.get(prefix) === entry[1]) {
@@ -380,13 +479,19 @@
     this.stored.savedAt = data.saved_at;
     this.stored.ended = false;
     this.writeStorage();
+    var people = "";
+    if (names.length) {
+      people = " · " + (names.length > 3 ? names.length + " personer" : names.slice(0, -1).join(", ") +
+        (names.length > 1 ? " og " : "") + names[names.length - 1]) + " er lagt til på listen";
+    }
     var problems = errors.size + conflicts.size;
     if (problems) {
       var lines = problems === 1 ? "1 linje" : problems + " linjer";
-      this.say("Lagret " + data.saved_at + ", men ikke " + lines + " (se merknadene i listen).", true);
+      this.say("Lagret " + data.saved_at + people + ", men ikke " + lines + " (se merknadene i listen).", true);
       return false;
     }
-    this.say(this.dirty.size ? "Lagret " + data.saved_at + ". Nye endringer lagres snart." : "Lagret " + data.saved_at);
+    var text = "Lagret " + data.saved_at + people;
+    this.say(this.dirty.size ? text + ". Nye endringer lagres snart." : text);
     return true;
   };
 
@@ -542,6 +647,24 @@
     this.submitting = true;
     clearTimeout(this.timer);
     this.timer = null;
+    this.forgetNew(SUBMITTED);
+  };
+
+  // The new persons' rows went with the form's own save: emptied when it added them. Kept
+  // marked (`submitted`) when the page is left for the form's answer, which may be the login.
+  Autosave.prototype.forgetNew = function (mark) {
+    var self = this;
+    Object.keys(this.stored.was).forEach(function (prefix) {
+      if (isNew(prefix)) {
+        if (mark) {
+          self.stored.was[prefix] = mark;
+        } else {
+          self.forget(prefix);
+        }
+        self.dirty.delete(prefix);
+      }
+    });
+    this.writeStorage();
   };
 
   Autosave.prototype.leaving = function () {
@@ -564,12 +687,19 @@
     };
     // Before the list form shows other rows (deduction_list.js: a search, a filter, a page):
     // what is pending is autosaved first (with its conflicts shown here), then the form's own
-    // save takes what autosave leaves to «Lagre utkast» (new persons).
+    // save takes what autosave leaves to «Lagre utkast» (new persons without national ID or name).
     if (window.trekkList) {
       var formLeave = window.trekkList.beforeLeave;
       window.trekkList.beforeLeave = function () {
         return autosave.flush().then(function (saved) {
-          return saved ? formLeave() : false;
+          return saved
+            ? formLeave().then(function (left) {
+                if (left) {
+                  autosave.forgetNew(); // the form's save added them, and emptied their rows
+                }
+                return left;
+              })
+            : false;
         });
       };
     }

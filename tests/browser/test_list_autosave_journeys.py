@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from deductions.lists.services import list_start
+from deductions.national_ids import synthetic_national_id
 from tests.browser.conftest import log_in, settle
 from tests.conftest import PASSWORD, make_user
 from tests.deductions.basis_data import two_published_months
@@ -182,3 +183,94 @@ def test_leaving_the_page_saves_what_is_left_at_once(page, draft, settings):
 
     expect(status(page)).to_have_text(SAVED)
     assert dues(draft, "Hauge Linda") == Decimal("400.00")
+
+
+def test_a_new_person_typed_in_is_added_to_the_list_without_pressing_save(page, draft):
+    national_id = synthetic_national_id(901)
+    open_draft(page, draft)
+
+    page.get_by_label("Fødselsnummer, ny person 1").fill(national_id)
+    page.get_by_label("Kontingent, ny person 1").fill("120,50")
+    expect(status(page)).to_have_text("En ny person lagres når fødselsnummer og navn er fylt ut.")
+    assert page.evaluate("window.trekkAutosave.flush()") is True  # nothing sent: not complete
+    assert draft.lines.count() == 3
+    page.get_by_label("Navn, ny person 1").fill("Hansen Per")
+
+    expect(status(page)).to_have_text(
+        re.compile(r"^Lagret \d\d:\d\d · Hansen Per er lagt til på listen$")
+    )
+    expect(page.get_by_label("Navn, ny person 1")).to_have_value("")
+    expect(page.get_by_label("Fødselsnummer, ny person 1")).to_have_value("")
+    expect(page.get_by_label("Kontingent, ny person 1")).to_have_value("")
+    hansen = draft.lines.get(national_id=national_id)
+    assert (hansen.name, hansen.dues) == ("Hansen Per", Decimal("120.50"))
+    assert draft.lines.filter(national_id=national_id).count() == 1
+    expect(page.locator("[data-list-total]")).to_contain_text("381,50")  # the total stays
+    assert page.evaluate("Object.keys(sessionStorage).length") == 0
+    # «Lagre utkast» afterwards adds no one twice.
+    page.get_by_role("button", name="Lagre utkast").click()
+    expect(page.get_by_text("Utkastet er lagret.")).to_be_visible()
+    assert draft.lines.filter(national_id=national_id).count() == 1
+
+
+def test_a_new_persons_invalid_national_id_is_shown_on_the_row_and_kept(page, draft):
+    open_draft(page, draft)
+
+    page.get_by_label("Navn, ny person 1").fill("Hansen Per")
+    page.get_by_label("Fødselsnummer, ny person 1").fill("12345678901")
+
+    expect(page.get_by_text("Ikke lagret: Fødselsnummeret er ikke gyldig")).to_be_visible()
+    expect(page.get_by_label("Fødselsnummer, ny person 1")).to_have_class(re.compile("is-invalid"))
+    expect(page.get_by_label("Navn, ny person 1")).to_have_value("Hansen Per")
+    assert draft.lines.count() == 3
+
+
+def test_a_half_typed_new_person_is_back_after_the_session_ended(page, draft):
+    open_draft(page, draft)
+    page.get_by_label("Kontingent, Hauge Linda").fill("400")
+    expect(status(page)).to_have_text(SAVED)
+
+    Session.objects.all().delete()  # the session ends while Kari types a new person
+    page.get_by_label("Navn, ny person 1").fill("Hansen Per")
+    page.get_by_label("Kontingent, Hauge Linda").fill("410")  # a save now meets the end
+    expect(status(page)).to_contain_text("Økten din er avsluttet.")
+    assert "Hansen Per" in page.evaluate("JSON.stringify(sessionStorage)")
+    page.get_by_role("link", name="Logg inn igjen").click()
+    page.get_by_label("Brukernavn").fill("10000001")
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+
+    expect(page.get_by_test_id("autosave-restored")).to_contain_text(
+        "det du skrev om 1 ny person som ikke var lagret, er hentet fra denne fanen"
+    )
+    expect(page.get_by_label("Navn, ny person 1")).to_have_value("Hansen Per")
+    expect(page.get_by_label("Kontingent, Hauge Linda")).to_have_value("410")
+    expect(status(page)).to_have_text(SAVED)
+    assert dues(draft, "Hauge Linda") == Decimal("410.00")
+    assert not draft.lines.filter(name="Hansen Per").exists()  # not complete: not added
+    # Completing it adds the person, and empties the row and the tab's storage.
+    page.get_by_label("Fødselsnummer, ny person 1").fill(synthetic_national_id(901))
+    expect(status(page)).to_contain_text("Hansen Per er lagt til på listen")
+    expect(page.get_by_label("Navn, ny person 1")).to_have_value("")
+    assert draft.lines.filter(name="Hansen Per").count() == 1
+    assert page.evaluate("Object.keys(sessionStorage).length") == 0
+
+
+def test_a_new_person_saved_with_lagre_utkast_is_not_added_twice_nor_typed_back(
+    page, draft, settings
+):
+    settings.LIST_AUTOSAVE_DELAY = settings.LIST_AUTOSAVE_MAX_DELAY = 600
+    national_id = synthetic_national_id(901)
+    open_draft(page, draft)
+    page.get_by_label("Navn, ny person 1").fill("Hansen Per")
+    page.get_by_label("Fødselsnummer, ny person 1").fill(national_id)
+    expect(status(page)).to_have_text("Endringer ikke lagret ennå …")
+
+    page.get_by_role("button", name="Lagre utkast").click()
+
+    expect(page.get_by_text("Utkastet er lagret.")).to_be_visible()
+    expect(status(page)).to_contain_text("Hansen Per er lagt til på listen")
+    expect(page.get_by_label("Navn, ny person 1")).to_have_value("")
+    expect(page.get_by_test_id("autosave-restored")).to_be_hidden()
+    assert draft.lines.filter(national_id=national_id).count() == 1
+    assert page.evaluate("Object.keys(sessionStorage).length") == 0

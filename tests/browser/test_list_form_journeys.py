@@ -13,7 +13,7 @@ from deductions import money
 from deductions.lists.services import list_start
 from deductions.models import BasisLine
 from deductions.national_ids import synthetic_national_id
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, settle
 from tests.conftest import PASSWORD
 from tests.deductions.conftest import rates  # noqa: F401 (fixture)
 from tests.deductions.test_basis_pages import big_month
@@ -336,6 +336,7 @@ def test_the_list_form_on_a_phone_is_one_block_a_person_with_labels(browser, liv
         dues(page, "Medlem 0001").fill("12")
         expect(total(page)).to_have_text(total_text(big_list.total + 12))
     finally:
+        settle(page)  # the dues typed are saved before the page goes, not during teardown
         context.close()
 
 

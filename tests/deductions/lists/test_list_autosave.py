@@ -4,11 +4,11 @@ the last one, answered as JSON for static/js/list_autosave.js."""
 import re
 from decimal import Decimal
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent
+from deductions.national_ids import synthetic_national_id
 from tests.conftest import client_for
 from tests.deductions.lists.conftest import deliver, form_data, position_of
 from tests.deductions.lists.test_list_conflicts import edit_url
@@ -148,11 +148,120 @@ def test_autosave_needs_the_csrf_token(owner, employer, draft):
     assert client.post(autosave_url(draft), typed(draft, "Ny Nina", dues="80")).status_code == 403
 
 
-@pytest.mark.parametrize("count", [1, 3])
-def test_the_new_rows_are_not_added_in_the_background(owner_client, draft, count):
-    """New persons are added by «Lagre utkast»; an autosave leaves them to it."""
-    data = typed(draft, "Ny Nina", dues="80")
-    data.update({"new-count": str(count), "n-0-name": "Ola", "n-0-national_id": "x"})
+def new_person(national_id, name="Hansen Per", row=0, **values):
+    """What the script sends for a new person's row complete enough to add."""
+    prefix = f"n-{row}"
+    data = {
+        "new-count": str(row + 1),
+        f"{prefix}-national_id": national_id,
+        f"{prefix}-name": name,
+        f"{prefix}-dues": "",
+        f"{prefix}-home": "",
+        f"{prefix}-travel": "",
+        f"{prefix}-reason": "",
+        f"{prefix}-comment": "",
+    }
+    data.update({f"{prefix}-{field}": value for field, value in values.items()})
+    return data
 
-    assert owner_client.post(autosave_url(draft), data).status_code == 200
+
+def test_a_complete_new_person_is_added_to_the_list_and_audited(owner_client, owner, draft):
+    national_id = synthetic_national_id(901)
+
+    response = owner_client.post(autosave_url(draft), new_person(national_id, dues="120,50"))
+
+    assert response.status_code == 200
+    assert response.json()["added"] == [{"prefix": "n-0", "name": "Hansen Per"}]
+    hansen = draft.lines.get(national_id=national_id)
+    assert (hansen.name, hansen.dues, hansen.is_added) == ("Hansen Per", Decimal("120.50"), True)
+    assert hansen.position == max(draft.lines.values_list("position", flat=True))
+    draft.refresh_from_db()
+    assert draft.line_count == 4
+    assert draft.total == Decimal("120.50") + Decimal("261.00")
+    event = AuditEvent.objects.get(action="list_draft_saved")
+    assert (event.actor, event.details["autosaved"], event.details["added"]) == (owner, True, 1)
+    assert national_id not in str(event.details)
+
+
+def test_a_new_person_is_added_with_the_lines_typed_in_the_same_save(owner_client, draft):
+    data = typed(draft, "Ny Nina", dues="80")
+    data.update(new_person(synthetic_national_id(901)))
+
+    answer = owner_client.post(autosave_url(draft), data).json()
+
+    assert (answer["saved"], len(answer["added"])) == (1, 1)
+    event = AuditEvent.objects.get(action="list_draft_saved")
+    assert (event.details["changed"], event.details["added"]) == (1, 1)
+
+
+def test_a_new_person_with_an_invalid_national_id_is_an_error_on_that_row(owner_client, draft):
+    data = typed(draft, "Ny Nina", dues="80")
+    data.update(new_person("12345678901", dues="10"))
+
+    response = owner_client.post(autosave_url(draft), data)
+
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["added"] == []
+    assert answer["errors"] == [
+        {"field": "n-0-national_id", "message": "Fødselsnummeret er ikke gyldig (elleve sifre)."}
+    ]
+    assert draft.lines.count() == 3
+    assert draft.lines.get(name="Ny Nina").dues == Decimal("80.00")  # the good line is saved
+
+
+def test_a_new_persons_bad_amount_and_missing_comment_are_errors_on_that_row(owner_client, draft):
+    data = new_person(synthetic_national_id(901), dues="tolv", reason="other")
+
+    answer = owner_client.post(autosave_url(draft), data).json()
+
+    fields = {error["field"] for error in answer["errors"]}
+    assert fields == {"n-0-dues", "n-0-comment"}
+    assert draft.lines.count() == 3
+
+
+def test_a_person_already_on_the_list_is_an_error_and_not_added(owner_client, draft):
+    nina = draft.lines.get(name="Ny Nina")
+
+    response = owner_client.post(autosave_url(draft), new_person(nina.national_id, "Nina igjen"))
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "n-0-national_id", "message": "Personen står allerede på listen."}
+    ]
+    assert draft.lines.filter(national_id=nina.national_id).count() == 1
+
+
+def test_the_same_new_person_sent_twice_is_added_once(owner_client, draft):
+    """A retry after a lost answer: the second send finds the person as the first added them,
+    and answers as if it had added them (the script then empties the row)."""
+    data = new_person(synthetic_national_id(901), dues="99")
+
+    first = owner_client.post(autosave_url(draft), data)
+    second = owner_client.post(autosave_url(draft), data)
+
+    assert second.status_code == 200
+    assert (
+        first.json()["added"] == second.json()["added"] == [{"prefix": "n-0", "name": "Hansen Per"}]
+    )
+    assert draft.lines.filter(national_id=synthetic_national_id(901)).count() == 1
+    assert AuditEvent.objects.filter(action="list_draft_saved").count() == 1
+
+
+def test_the_same_person_sent_again_with_other_values_is_not_added_twice(owner_client, draft):
+    national_id = synthetic_national_id(901)
+    owner_client.post(autosave_url(draft), new_person(national_id, dues="99"))
+
+    response = owner_client.post(autosave_url(draft), new_person(national_id, dues="100"))
+
+    assert response.status_code == 400
+    assert response.json()["added"] == []
+    assert response.json()["errors"][0]["message"] == "Personen står allerede på listen."
+    assert draft.lines.get(national_id=national_id).dues == Decimal("99.00")
+
+
+def test_an_outsider_cannot_add_a_person_to_another_employers_list(outsider_client, draft):
+    response = outsider_client.post(autosave_url(draft), new_person(synthetic_national_id(901)))
+
+    assert response.status_code == 404
     assert draft.lines.count() == 3
