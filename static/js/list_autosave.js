@@ -524,7 +524,10 @@
       true
     );
     this.retryButton.hidden = true;
-    this.loginLink.href = (data && data.login_url && data.login_url.indexOf("next=") > 0 && data.login_url) || this.loginUrl;
+    // Back to this very page of the form (its `side`, `q`, `vis`): the edits kept in the tab
+    // are of the lines shown here (leaving a page saves its edits first).
+    var here = window.location.pathname + window.location.search;
+    this.loginLink.href = this.loginUrl.split("?")[0] + "?next=" + encodeURIComponent(here);
     this.loginLink.hidden = false;
   };
 

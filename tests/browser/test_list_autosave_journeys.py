@@ -274,3 +274,23 @@ def test_a_new_person_saved_with_lagre_utkast_is_not_added_twice_nor_typed_back(
     expect(page.get_by_test_id("autosave-restored")).to_be_hidden()
     assert draft.lines.filter(national_id=national_id).count() == 1
     assert page.evaluate("Object.keys(sessionStorage).length") == 0
+
+
+def test_the_return_after_the_session_ended_is_to_the_same_view_of_the_list(page, draft):
+    log_in(page, "10000001", PASSWORD)
+    page.goto(reverse("deductions:list_edit", args=[draft.public_id]) + "?q=Nina")
+    expect(page.get_by_label("Kontingent, Ny Nina")).to_be_visible()
+    expect(page.get_by_label("Kontingent, Hauge Linda")).to_have_count(0)
+
+    Session.objects.all().delete()
+    page.get_by_label("Kontingent, Ny Nina").fill("250")
+    expect(page.get_by_role("link", name="Logg inn igjen")).to_be_visible()
+    page.get_by_role("link", name="Logg inn igjen").click()
+    page.get_by_label("Brukernavn").fill("10000001")
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+
+    expect(page).to_have_url(re.compile(r"/rediger/\?q=Nina$"))
+    expect(page.get_by_label("Kontingent, Ny Nina")).to_have_value("250")
+    expect(status(page)).to_have_text(SAVED)
+    assert dues(draft, "Ny Nina") == Decimal("250.00")
