@@ -61,17 +61,19 @@ def page(browser, live_server, settings):
 
 
 def settle(page):
-    """Lets the list form's autosave finish before the page goes, then lets nothing more reach
-    the server: closing the page would save what is left (list_autosave.js on `pagehide`, a
-    search typed a moment ago) while the test's database is torn down."""
-    with contextlib.suppress(Exception):  # a page that has gone has nothing left to save
-        page.evaluate("() => window.trekkAutosave ? window.trekkAutosave.flush() : true")
-    with contextlib.suppress(Exception):
-        # A page's own routes come before its context's: the test's (a 500, a held request)
-        # go first, then nothing passes. Leaving for a blank page runs `pagehide` now, while
-        # the page can still be intercepted, not as it closes.
-        page.unroute_all(behavior="ignoreErrors")
+    """Lets nothing more reach the server once the test is over, and lets what is on its way
+    arrive first: the test's database is torn down next, and a late save (list_autosave.js
+    retries, saves on `pagehide`) would write into it meanwhile.
+
+    The abort comes first: a page's routes run newest first, so it overrides the test's own
+    (a 500, a held request). Then the autosave's flush waits for a request already sent, and
+    leaving for a blank page runs `pagehide` while the page can still be intercepted."""
+    with contextlib.suppress(Exception):  # a page that has gone has nothing left to send
         page.route("**/*", lambda route: route.abort())
+        page.evaluate(  # at most 5 s: a request a failed test left held never answers
+            "() => Promise.race([window.trekkAutosave ? window.trekkAutosave.flush() : true,"
+            " new Promise(done => setTimeout(done, 5000))])"
+        )
         page.goto("about:blank")
 
 
