@@ -2,13 +2,14 @@
 
 from django.urls import path
 
+from deductions.lists import upload_views
 from deductions.lists import views as list_views
 
 urlpatterns = [
     path("<period:period>/trekkliste/ny/", list_views.list_new, name="list_new"),
-    path("<period:period>/trekkliste/last-opp/", list_views.list_upload, name="list_upload"),
+    path("<period:period>/trekkliste/last-opp/", upload_views.list_upload, name="list_upload"),
     path(
-        "<period:period>/trekkliste/mal.<str:fmt>", list_views.list_template, name="list_template"
+        "<period:period>/trekkliste/mal.<str:fmt>", upload_views.list_template, name="list_template"
     ),
     path("trekklister/<uuid:public_id>/", list_views.list_detail, name="list_detail"),
     path("trekklister/<uuid:public_id>/rediger/", list_views.list_edit, name="list_edit"),

@@ -16,7 +16,7 @@ from openpyxl import Workbook, load_workbook
 
 from accounts.models import AuditEvent
 from deductions.lists import pending_uploads
-from deductions.lists.views import PENDING_UPLOAD
+from deductions.lists.upload_views import PENDING_UPLOAD
 from deductions.models import BasisLine, DeductionList, Reason
 from deductions.national_ids import synthetic_national_id
 from tests.trekkportal import workbooks
@@ -473,10 +473,10 @@ def test_a_clean_file_leads_to_a_preview_of_its_lines_before_delivery(owner_clie
 def test_a_body_larger_than_the_limit_is_refused_before_it_is_read(
     owner_client, february, monkeypatch
 ):
-    from deductions.lists import views as list_views
+    from deductions.lists import upload_views
 
     small_limit(monkeypatch, 1000)
-    response = upload(owner_client, b"x" * (list_views.UPLOAD_ENVELOPE + 2000))
+    response = upload(owner_client, b"x" * (upload_views.UPLOAD_ENVELOPE + 2000))
     assert response.status_code == 413
     assert "Filen er for stor (høyst" in response.text
     assert not DeductionList.objects.exists()
