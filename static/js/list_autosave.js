@@ -687,6 +687,14 @@
       flush: function () {
         return autosave.flush();
       },
+      // No more background saves from this page, not even on leaving it (a browser test's
+      // end: its database goes next, and a save on `pagehide` is sent with keepalive, which
+      // no route of the test can stop).
+      stop: function () {
+        clearTimeout(autosave.timer);
+        autosave.timer = null;
+        autosave.submitting = true;
+      },
     };
     // Before the list form shows other rows (deduction_list.js: a search, a filter, a page):
     // what is pending is autosaved first (with its conflicts shown here), then the form's own

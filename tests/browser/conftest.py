@@ -74,6 +74,7 @@ def settle(page):
             "() => Promise.race([window.trekkAutosave ? window.trekkAutosave.flush() : true,"
             " new Promise(done => setTimeout(done, 5000))])"
         )
+        page.evaluate("() => window.trekkAutosave && window.trekkAutosave.stop()")
         page.goto("about:blank")
 
 
